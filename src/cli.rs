@@ -1,0 +1,182 @@
+//! Command line: argument definitions (clap derive) and dispatch.
+//!
+//! Exit codes: 0 nothing found, 1 findings reported, 2 cvdoctor failed or bad usage.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnose::{self, Input};
+use crate::render::{self, Format};
+use crate::rules::{load_rules, RuleSet};
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  python detect.py 2>&1 | cvdoctor explain
+  cvdoctor explain build.log
+  cvdoctor explain \"(-217:Gpu API call) invalid device function in function 'make_policy'\"
+  cvdoctor --format markdown explain traceback.txt > issue.md
+  cvdoctor --format json explain - < log.txt | jq '.findings[0].fix'";
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  cvdoctor explain build.log          diagnose a pasted error, log or traceback
+  cvdoctor rules                      list every rule
+  cvdoctor rules CVD101               the long explanation of one rule
+
+Exit status: 0 nothing found, 1 findings reported, 2 cvdoctor failed or bad usage.
+Colour: --color, or NO_COLOR=1 in the environment.";
+
+#[derive(Debug, Parser)]
+#[command(name = "cvdoctor", version, about = "Diagnoses OpenCV builds with NVIDIA CUDA and cuDNN, and explains their errors", after_help = ROOT_EXAMPLES)]
+pub struct Cli {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to colour the output; `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Also print the facts read from the input.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Add or override rules with the *.toml files in DIR (same id replaces a built-in rule).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Explain a pasted error, traceback or build log: what went wrong and the exact fix.
+    ///
+    /// Reads standard input when given no INPUT or `-`. An INPUT that names a file is read
+    /// as a file; anything else is taken as the text itself.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain {
+        /// Files, `-` for standard input, or the error text itself.
+        #[arg(value_name = "INPUT")]
+        inputs: Vec<String>,
+    },
+    /// List the rules, or print one rule's long explanation (by id or name).
+    Rules {
+        /// A rule id (`CVD101`) or name (`invalid-device-function`).
+        rule: Option<String>,
+    },
+}
+
+/// What `main` turns into an exit code.
+pub enum Outcome {
+    Clean,
+    Findings,
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    configure_color(cli.color);
+    let rules = load_rules(cli.rules.as_deref()).map_err(|e| anyhow::anyhow!("invalid rule: {e}"))?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let outcome = match &cli.command {
+        Command::Explain { inputs } => explain(&rules, inputs, cli.format, cli.verbose, &mut out)?,
+        Command::Rules { rule } => {
+            list_or_show_rules(&rules, rule.as_deref(), cli.format, &mut out)?;
+            Outcome::Clean
+        }
+    };
+    out.flush()?;
+    Ok(outcome)
+}
+
+fn configure_color(choice: ColorChoice) {
+    let enabled = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal(),
+    };
+    colored::control::set_override(enabled);
+}
+
+fn explain(rules: &RuleSet, args: &[String], format: Format, verbose: bool, out: &mut dyn Write) -> Result<Outcome> {
+    let inputs = explain_inputs(args)?;
+    let started = std::time::Instant::now();
+    let diagnosis = diagnose::diagnose(rules, inputs)?;
+    if verbose {
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!(
+            "cvdoctor: read {} bytes, {} lines in {:.3} s ({:.0} MB/s)",
+            diagnosis.bytes,
+            diagnosis.lines,
+            seconds,
+            diagnosis.bytes as f64 / 1e6 / seconds.max(1e-9)
+        );
+    }
+    match format {
+        Format::Human => render::human::render(out, &diagnosis, verbose)?,
+        Format::Json => render::json::render(out, &diagnosis)?,
+        Format::Markdown => render::markdown::render(out, &diagnosis)?,
+    }
+    Ok(if diagnosis.findings.is_empty() { Outcome::Clean } else { Outcome::Findings })
+}
+
+/// Files, stdin and literal text, in the order given.
+fn explain_inputs(args: &[String]) -> Result<Vec<Input<'static>>> {
+    if args.is_empty() || args == ["-"] {
+        if io::stdin().is_terminal() {
+            eprintln!("cvdoctor: paste the error or log, then press Ctrl-D (Ctrl-Z, Enter on Windows)");
+        }
+        return Ok(vec![stdin_input()]);
+    }
+    let mut inputs = Vec::new();
+    let mut text_words: Vec<&str> = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        if arg == "-" {
+            inputs.push(stdin_input());
+        } else if path.is_file() {
+            let file = std::fs::File::open(path).with_context(|| format!("cannot read {arg}"))?;
+            inputs.push(Input { name: arg.clone(), reader: Box::new(file) });
+        } else if path.is_dir() {
+            bail!("{arg} is a directory; give a file, `-` for standard input, or the error text");
+        } else if args.len() == 1 && looks_like_a_path(arg) {
+            bail!("no such file: {arg} (to explain this text itself, pass it with a space or via stdin)");
+        } else {
+            text_words.push(arg);
+        }
+    }
+    if !text_words.is_empty() {
+        let text = text_words.join(" ");
+        inputs.push(Input { name: "argument".into(), reader: Box::new(io::Cursor::new(text.into_bytes())) });
+    }
+    Ok(inputs)
+}
+
+fn stdin_input() -> Input<'static> {
+    let reader: Box<dyn Read> = Box::new(io::stdin());
+    Input { name: "stdin".into(), reader }
+}
+
+/// A single word with a slash or a file extension is probably a mistyped path.
+fn looks_like_a_path(arg: &str) -> bool {
+    !arg.contains(char::is_whitespace)
+        && (arg.contains('/') || arg.rsplit_once('.').is_some_and(|(_, ext)| matches!(ext, "log" | "txt" | "out" | "md")))
+}
+
+fn list_or_show_rules(rules: &RuleSet, which: Option<&str>, format: Format, out: &mut dyn Write) -> Result<()> {
+    match which {
+        None => crate::render::rules::list(out, rules, format)?,
+        Some(id) => match rules.find(id) {
+            Some(rule) => crate::render::rules::show(out, rule, format)?,
+            None => bail!("{id} is not a rule id or name; `cvdoctor rules` lists them"),
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,42 @@
+//! One call for "here is some text, what is wrong": scan, derive, evaluate.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use crate::engine::{self, Finding};
+use crate::facts::Facts;
+use crate::rules::RuleSet;
+use crate::text::scan::Scanner;
+
+#[derive(Debug, Serialize)]
+pub struct Diagnosis {
+    pub findings: Vec<Finding>,
+    pub facts: Facts,
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+/// A named input: a file name or `stdin`, and its reader.
+pub struct Input<'a> {
+    pub name: String,
+    pub reader: Box<dyn Read + 'a>,
+}
+
+pub fn diagnose(rules: &RuleSet, inputs: Vec<Input<'_>>) -> std::io::Result<Diagnosis> {
+    let mut scanner = Scanner::new(&rules.plan);
+    for input in inputs {
+        scanner
+            .scan_reader(&input.name, input.reader)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", input.name)))?;
+    }
+    let mut scan = scanner.finish();
+    let findings = engine::evaluate(rules, &mut scan);
+    Ok(Diagnosis { findings, facts: scan.facts, bytes: scan.bytes, lines: scan.lines })
+}
+
+/// Convenience for tests and callers holding the text in memory.
+pub fn diagnose_text(rules: &RuleSet, text: &str) -> Diagnosis {
+    let input = Input { name: "text".into(), reader: Box::new(text.as_bytes()) };
+    diagnose(rules, vec![input]).expect("reading from memory cannot fail")
+}

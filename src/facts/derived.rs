@@ -1,0 +1,138 @@
+//! Derived facts: small algorithms over observed facts, exposed to rules as facts.
+//!
+//! Kept in Rust (not in rules) because each needs a table or a loop; each has unit tests.
+
+use super::{Facts, Origin};
+use crate::version::Version;
+
+/// Fills every derived key from the observed ones. Idempotent.
+pub fn derive(facts: &mut Facts) {
+    derive_arch_bin_suggestion(facts);
+    derive_runs_on_gpu(facts);
+    derive_os(facts);
+    derive_jetson(facts);
+}
+
+/// Compute capabilities as OpenCV writes them in `CUDA_ARCH_BIN` (`7.0`), sorted, unique.
+fn derive_arch_bin_suggestion(facts: &mut Facts) {
+    let mut ccs: Vec<Version> = facts
+        .all("gpu.cc")
+        .iter()
+        .filter_map(|o| Version::parse(&o.value))
+        .collect();
+    if ccs.is_empty() {
+        return;
+    }
+    ccs.sort();
+    ccs.dedup();
+    let joined = ccs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
+    facts.add("gpu.arch_bin", joined, Origin::Derived { by: "gpu.cc" });
+}
+
+/// Parses an arch list in any of OpenCV's spellings: `60 61`, `6.0;6.1`, `7.5,8.6`,
+/// `8.6(8.6)`, `8.6+PTX` (OpenCV reads only the 8.6). Returns `(major, minor)` pairs.
+pub fn parse_arch_list(text: &str) -> Vec<(u32, u32)> {
+    text.split(|c: char| c.is_whitespace() || c == ';' || c == ',')
+        .filter_map(|item| {
+            // `BIN(PTX)`: the part before the parenthesis is the binary arch.
+            let item = item.split(['(', '+']).next()?.trim();
+            if item.is_empty() {
+                return None;
+            }
+            if let Some((major, minor)) = item.split_once('.') {
+                Some((major.parse().ok()?, minor.parse().ok()?))
+            } else {
+                let n: u32 = item.parse().ok()?;
+                (n >= 10).then_some((n / 10, n % 10))
+            }
+        })
+        .collect()
+}
+
+/// Can a build with SASS for `bins` and PTX for `ptx` run on a GPU of compute capability
+/// `cc`? SASS runs within a major on equal or higher minors; PTX JIT-compiles for any
+/// equal or higher CC. This is OpenCV's own runtime check (`cuda4dnn::isDeviceCompatible`).
+pub fn build_runs_on(bins: &[(u32, u32)], ptx: &[(u32, u32)], cc: (u32, u32)) -> bool {
+    let sass_ok = bins.iter().any(|&(major, minor)| major == cc.0 && minor <= cc.1);
+    let ptx_ok = ptx.iter().any(|&arch| arch <= cc);
+    sass_ok || ptx_ok
+}
+
+fn derive_runs_on_gpu(facts: &mut Facts) {
+    let Some(bin_text) = facts.primary("build.arch_bin") else { return };
+    let bins = parse_arch_list(bin_text);
+    let ptx = facts.primary("build.arch_ptx").map(parse_arch_list).unwrap_or_default();
+    if bins.is_empty() && ptx.is_empty() {
+        return;
+    }
+    let gpus: Vec<(u32, u32)> = facts
+        .all("gpu.cc")
+        .iter()
+        .filter_map(|o| Version::parse(&o.value))
+        .map(|v| (v.major(), v.minor()))
+        .collect();
+    if gpus.is_empty() {
+        return;
+    }
+    let runs = gpus.iter().all(|&cc| build_runs_on(&bins, &ptx, cc));
+    facts.add("build.runs_on_gpu", runs.to_string(), Origin::Derived { by: "build.arch_bin, build.arch_ptx, gpu.cc" });
+}
+
+/// Windows wins over macOS over Linux: a Windows paste often quotes Unix-style paths too.
+fn derive_os(facts: &mut Facts) {
+    let hints: Vec<String> = facts.all("platform.os_hint").iter().map(|o| o.value.clone()).collect();
+    for os in ["windows", "macos", "linux"] {
+        if hints.iter().any(|h| h == os) {
+            facts.add("platform.os", os, Origin::Derived { by: "platform.os_hint" });
+            return;
+        }
+    }
+}
+
+fn derive_jetson(facts: &mut Facts) {
+    let from_hint = facts.all("platform.os_hint").iter().any(|o| o.value == "jetson");
+    let from_gpu = facts.all("gpu.name").iter().any(|o| {
+        crate::knowledge::gpus::lookup(&o.value).is_some_and(|row| row.family.starts_with("Jetson"))
+    });
+    if from_hint || from_gpu {
+        facts.add("platform.jetson", "true", Origin::Derived { by: "platform.os_hint, gpu.name" });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arch_lists_in_every_spelling() {
+        assert_eq!(parse_arch_list("60 61"), vec![(6, 0), (6, 1)]);
+        assert_eq!(parse_arch_list(" 6.0;6.1 "), vec![(6, 0), (6, 1)]);
+        assert_eq!(parse_arch_list("7.5,8.6"), vec![(7, 5), (8, 6)]);
+        assert_eq!(parse_arch_list("8.6+PTX"), vec![(8, 6)]);
+        assert_eq!(parse_arch_list("5.3(5.3) 100 120"), vec![(5, 3), (10, 0), (12, 0)]);
+        assert!(parse_arch_list("").is_empty());
+    }
+
+    #[test]
+    fn sass_within_major_ptx_upwards() {
+        let bins = parse_arch_list("60 61");
+        assert!(!build_runs_on(&bins, &[], (7, 0)), "V100 on a Pascal build");
+        assert!(build_runs_on(&bins, &[], (6, 2)), "sm_61 runs on 6.2");
+        assert!(!build_runs_on(&bins, &[], (5, 3)), "never downwards");
+        assert!(build_runs_on(&[], &[(7, 5)], (9, 0)), "PTX JIT upwards");
+        assert!(!build_runs_on(&[], &[(9, 0)], (8, 6)), "PTX never downwards");
+        assert!(!build_runs_on(&parse_arch_list("86"), &[], (9, 0)), "never across majors");
+    }
+
+    #[test]
+    fn derives_suggestion_and_verdict() {
+        let text = Origin::Text { source: "t".into(), line: 1 };
+        let mut facts = Facts::default();
+        facts.add("gpu.cc", "8.6", text.clone());
+        facts.add("gpu.cc", "7.0", text.clone());
+        facts.add("build.arch_bin", "6.0 6.1", text.clone());
+        derive(&mut facts);
+        assert_eq!(facts.primary("gpu.arch_bin"), Some("7.0 8.6"));
+        assert_eq!(facts.primary("build.runs_on_gpu"), Some("false"));
+    }
+}

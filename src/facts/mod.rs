@@ -1,0 +1,127 @@
+//! Typed facts: what was observed, with where it came from.
+//!
+//! A fact has a dotted key from the registry below (`opencv.version`, `gpu.cc`), one or more
+//! values in the order they were first seen, and for each value its origin. The first value
+//! is the primary one that rule conditions compare. Extractors (pasted text) and derivations
+//! (algorithms over other facts) fill them; rules only read them.
+
+pub mod derived;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::version::Version;
+
+/// How a fact's values are compared in rule conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactKind {
+    /// Compared as dotted versions (`4.4` < `4.10`).
+    Version,
+    /// Compared as case-insensitive text; only `==` and `!=`.
+    Text,
+    /// `true` / `false`; only `==` and `!=`.
+    Bool,
+}
+
+pub struct FactKey {
+    pub key: &'static str,
+    pub kind: FactKind,
+    pub doc: &'static str,
+}
+
+macro_rules! key {
+    ($key:literal, $kind:ident, $doc:literal) => {
+        FactKey { key: $key, kind: FactKind::$kind, doc: $doc }
+    };
+}
+
+/// Every fact key a rule may name. A rule naming another key is rejected when loaded.
+#[rustfmt::skip]
+pub const FACT_KEYS: &[FactKey] = &[
+    key!("opencv.version",       Version, "OpenCV version, e.g. from `OpenCV(4.2.0)` in an error or the build summary"),
+    key!("cuda.version",         Version, "CUDA toolkit/runtime version the build uses (`NVIDIA CUDA: YES (ver 10.0`, nvcc, `/usr/local/cuda-11.8`)"),
+    key!("cudnn.version",        Version, "cuDNN version (`cuDNN: YES (ver 7.6.0)`, `libcudnn.so.8`)"),
+    key!("driver.version",       Version, "NVIDIA driver version (`Driver Version: 535.104.05`)"),
+    key!("driver.cuda_version",  Version, "highest CUDA the driver supports (nvidia-smi `CUDA Version: 12.2`)"),
+    key!("gpu.name",             Text,    "GPU product names found in the text"),
+    key!("gpu.cc",               Version, "compute capability of each GPU, from its name or stated outright"),
+    key!("gpu.arch_bin",         Text,    "derived: the `CUDA_ARCH_BIN` value covering every GPU found, e.g. `7.0` or `7.0 8.6`"),
+    key!("build.arch_bin",       Text,    "architectures with SASS in the build (`NVIDIA GPU arch: 60 61`, `CUDA_ARCH_BIN=6.1`), as `6.0 6.1`"),
+    key!("build.arch_ptx",       Text,    "architectures with PTX in the build (`NVIDIA PTX archs:`), as `6.1`"),
+    key!("build.cuda_generation",Text,    "`CUDA_GENERATION` value (Pascal, Volta...), which overrides `CUDA_ARCH_BIN`"),
+    key!("build.cuda",           Bool,    "whether the build has CUDA (`NVIDIA CUDA: YES/NO`)"),
+    key!("build.cudnn",          Bool,    "whether the build has cuDNN (`cuDNN: YES/NO`)"),
+    key!("build.runs_on_gpu",    Bool,    "derived: whether the build's SASS/PTX list can run on every GPU found"),
+    key!("python.version",       Version, "Python version, from paths (`python3.6/site-packages`, `cpython-38`) or banners"),
+    key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),
+    key!("platform.os_hint",     Text,    "raw operating-system hints found in the text"),
+    key!("platform.jetson",      Bool,    "derived: the text comes from a Jetson board (L4T, JetPack, tegra, a Jetson GPU)"),
+];
+
+pub fn fact_key(key: &str) -> Option<&'static FactKey> {
+    FACT_KEYS.iter().find(|k| k.key == key)
+}
+
+/// Where a value was seen.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Origin {
+    /// A line of an input (`source` is a file name or `stdin`).
+    Text { source: String, line: u64 },
+    /// Computed from other facts by the named derivation.
+    Derived { by: &'static str },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Observed {
+    pub value: String,
+    pub origin: Origin,
+}
+
+/// Values kept per key: enough to show disagreements, bounded for huge logs.
+pub const MAX_VALUES_PER_FACT: usize = 16;
+
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Facts {
+    entries: BTreeMap<&'static str, Vec<Observed>>,
+}
+
+impl Facts {
+    /// Records a value unless it is already known (first sighting wins) or the key is full.
+    /// Returns whether the value was new.
+    pub fn add(&mut self, key: &'static str, value: impl Into<String>, origin: Origin) -> bool {
+        let value = value.into();
+        let values = self.entries.entry(key).or_default();
+        if values.len() >= MAX_VALUES_PER_FACT || values.iter().any(|o| o.value == value) {
+            return false;
+        }
+        values.push(Observed { value, origin });
+        true
+    }
+
+    pub fn primary(&self, key: &str) -> Option<&str> {
+        self.entries.get(key)?.first().map(|o| o.value.as_str())
+    }
+
+    pub fn primary_observed(&self, key: &str) -> Option<&Observed> {
+        self.entries.get(key)?.first()
+    }
+
+    pub fn all(&self, key: &str) -> &[Observed] {
+        self.entries.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn version(&self, key: &str) -> Option<Version> {
+        self.primary(key).and_then(Version::parse)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &[Observed])> {
+        self.entries.iter().map(|(k, v)| (*k, v.as_slice()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

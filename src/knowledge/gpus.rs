@@ -1,0 +1,131 @@
+//! GPU product names → compute capability.
+//!
+//! Rows are matched against pasted text (`Tesla V100-SXM2-16GB`, `GeForce RTX 3080 Laptop
+//! GPU`, `Jetson Nano`), so each row carries a regex over the stable part of the marketing
+//! name. More specific rows come first: the first row that matches a name wins.
+//! Sources: NVIDIA's CUDA GPUs page (<https://developer.nvidia.com/cuda-gpus>), OpenCV's
+//! `cmake/OpenCVDetectCUDAUtils.cmake` comment for Jetson boards, and the H100 measured here.
+
+const NVIDIA_PAGE: &str = "https://developer.nvidia.com/cuda-gpus";
+const OPENCV_JETSON: &str = "opencv/opencv cmake/OpenCVDetectCUDAUtils.cmake: TX1 (5.3) TX2 (6.2) Xavier (7.2) Orin (8.7) Thor (11.0) Spark (12.1)";
+const MEASURED_H100: &str = "measured: nvidia-smi --query-gpu=compute_cap on an H100 80GB HBM3, 2026-11-26";
+
+pub struct GpuRow {
+    /// Regex (case-insensitive) over the product name as nvidia-smi or users write it.
+    pub pattern: &'static str,
+    /// A short family label for messages.
+    pub family: &'static str,
+    pub compute_capability: &'static str,
+    pub source: &'static str,
+}
+
+macro_rules! row {
+    ($pattern:literal, $family:literal, $cc:literal, $source:expr) => {
+        GpuRow { pattern: $pattern, family: $family, compute_capability: $cc, source: $source }
+    };
+}
+
+#[rustfmt::skip]
+pub const GPUS: &[GpuRow] = &[
+    // Embedded boards first: their names contain no model number.
+    row!(r"Jetson[\s_-]*(?:Nano|TX1)",                       "Jetson Nano/TX1 (Maxwell)", "5.3", OPENCV_JETSON),
+    row!(r"Jetson[\s_-]*TX2",                                "Jetson TX2 (Pascal)",       "6.2", OPENCV_JETSON),
+    row!(r"(?:Jetson|AGX)[\s_-]*(?:AGX[\s_-]*)?Xavier|Xavier[\s_-]*NX", "Jetson Xavier (Volta)", "7.2", OPENCV_JETSON),
+    row!(r"(?:Jetson|AGX)[\s_-]*(?:AGX[\s_-]*)?Orin|Orin[\s_-]*(?:NX|Nano)", "Jetson Orin (Ampere)", "8.7", OPENCV_JETSON),
+    row!(r"Jetson[\s_-]*(?:AGX[\s_-]*)?Thor",                "Jetson Thor (Blackwell)",   "11.0", OPENCV_JETSON),
+    row!(r"DGX[\s_-]*Spark|\bGB10\b",                        "DGX Spark (Blackwell)",     "12.1", OPENCV_JETSON),
+    // Workstation names that reuse GeForce-like numbers: before the GeForce rows.
+    row!(r"RTX\s*PRO\s*\d{4}\b[^\n]{0,20}?Blackwell|RTX\s*PRO\s*\d{4}", "RTX PRO Blackwell", "12.0", NVIDIA_PAGE),
+    row!(r"RTX\s*[2-6]000\s*Ada",                            "RTX Ada workstation",       "8.9", NVIDIA_PAGE),
+    row!(r"RTX\s*A[2-6]000",                                 "RTX A-series (Ampere)",     "8.6", NVIDIA_PAGE),
+    row!(r"Quadro\s*RTX\s*[3-8]000|TITAN\s*RTX",             "Quadro RTX / Titan RTX (Turing)", "7.5", NVIDIA_PAGE),
+    // Data center.
+    row!(r"\bK(?:20|40)[mcx]?\b",                            "Tesla K20/K40 (Kepler)",    "3.5", NVIDIA_PAGE),
+    row!(r"\bK80\b",                                         "Tesla K80 (Kepler)",        "3.7", NVIDIA_PAGE),
+    row!(r"\bM(?:40|60)\b",                                  "Tesla M40/M60 (Maxwell)",   "5.2", NVIDIA_PAGE),
+    row!(r"\bP100\b|\bGP100\b",                              "Tesla P100 (Pascal)",       "6.0", NVIDIA_PAGE),
+    row!(r"Tesla\s*P(?:4|40)\b",                             "Tesla P4/P40 (Pascal)",     "6.1", NVIDIA_PAGE),
+    row!(r"\bG?V100\b|TITAN\s*V\b",                          "V100 / Titan V (Volta)",    "7.0", NVIDIA_PAGE),
+    row!(r"(?:Tesla|NVIDIA)\s+T4\b",                         "Tesla T4 (Turing)",         "7.5", NVIDIA_PAGE),
+    row!(r"\bA(?:100|30|800)\b",                             "A100/A30 (Ampere)",         "8.0", NVIDIA_PAGE),
+    row!(r"\bA10G?\b|\bA(?:16|40)\b|NVIDIA\s+A2\b",          "A10/A16/A40/A2 (Ampere)",   "8.6", NVIDIA_PAGE),
+    row!(r"NVIDIA\s+L4\b|\bL40S?\b|\bL20\b",                 "L4/L40 (Ada)",              "8.9", NVIDIA_PAGE),
+    row!(r"\bG?H(?:100|200|800|20)\b",                       "H100/H200 (Hopper)",        "9.0", MEASURED_H100),
+    row!(r"\bG?B(?:200|100)\b",                              "B200 (Blackwell)",          "10.0", NVIDIA_PAGE),
+    row!(r"\bG?B300\b",                                      "B300 (Blackwell Ultra)",    "10.3", NVIDIA_PAGE),
+    // GeForce and Titan.
+    row!(r"GTX\s*TITAN\b(?:\s*Black)?|GTX\s*78\d",           "GTX 780 / GTX Titan (Kepler)", "3.5", NVIDIA_PAGE),
+    row!(r"GTX\s*7[45]\d(?:\s*Ti)?",                         "GTX 745/750 (Maxwell)",     "5.0", NVIDIA_PAGE),
+    row!(r"GTX\s*9[5-8]\d(?:\s*Ti)?|TITAN\s*X\s*\(?Maxwell", "GTX 9xx (Maxwell)",         "5.2", NVIDIA_PAGE),
+    row!(r"GTX\s*10[5-8]\d(?:\s*Ti)?|TITAN\s*Xp|TITAN\s*X\s*\(?Pascal|Quadro\s*P\d{3,4}\b", "GTX 10xx (Pascal)", "6.1", NVIDIA_PAGE),
+    row!(r"RTX\s*20[5-8]\d(?:\s*(?:Ti|Super))?|GTX\s*16[3-6]\d(?:\s*(?:Ti|Super))?", "RTX 20xx / GTX 16xx (Turing)", "7.5", NVIDIA_PAGE),
+    row!(r"RTX\s*30[5-9]\d(?:\s*Ti)?",                       "RTX 30xx (Ampere)",         "8.6", NVIDIA_PAGE),
+    row!(r"RTX\s*40[5-9]\d(?:\s*(?:Ti|Super))?",             "RTX 40xx (Ada)",            "8.9", NVIDIA_PAGE),
+    row!(r"RTX\s*50[5-9]\d(?:\s*Ti)?",                       "RTX 50xx (Blackwell)",      "12.0", NVIDIA_PAGE),
+];
+
+/// One regex that finds any known GPU name in text; group `gN` tells which row matched.
+pub fn name_regex_source() -> String {
+    let alternatives: Vec<String> = GPUS
+        .iter()
+        .enumerate()
+        .map(|(i, row)| format!("(?P<g{i}>{})", row.pattern))
+        .collect();
+    format!("(?i)(?:{})", alternatives.join("|"))
+}
+
+/// The row that a product name resolves to, if any.
+pub fn lookup(name: &str) -> Option<&'static GpuRow> {
+    let re = regex::Regex::new(&name_regex_source()).ok()?;
+    let caps = re.captures(name)?;
+    (0..GPUS.len()).find_map(|i| caps.name(&format!("g{i}")).map(|_| &GPUS[i]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lookup;
+
+    #[test]
+    fn resolves_names_as_nvidia_smi_and_users_write_them() {
+        let cases = [
+            ("Tesla V100-SXM2-16GB", "7.0"),
+            ("NVIDIA GeForce RTX 3080 Laptop GPU", "8.6"),
+            ("GeForce GTX 1080 Ti", "6.1"),
+            ("NVIDIA H100 80GB HBM3", "9.0"),
+            ("Jetson Nano", "5.3"),
+            ("Jetson AGX Xavier", "7.2"),
+            ("Jetson Orin Nano", "8.7"),
+            ("Tesla T4", "7.5"),
+            ("NVIDIA A100-SXM4-40GB", "8.0"),
+            ("NVIDIA RTX A6000", "8.6"),
+            ("NVIDIA RTX 6000 Ada Generation", "8.9"),
+            ("Quadro RTX 6000", "7.5"),
+            ("NVIDIA GeForce RTX 5070 Ti Laptop GPU", "12.0"),
+            ("GeForce GTX 1650", "7.5"),
+            ("GeForce GTX 745", "5.0"),
+            ("Tesla K80", "3.7"),
+            ("NVIDIA L4", "8.9"),
+            ("NVIDIA B200", "10.0"),
+        ];
+        for (name, cc) in cases {
+            let row = lookup(name).unwrap_or_else(|| panic!("no row for {name}"));
+            assert_eq!(row.compute_capability, cc, "{name}");
+        }
+    }
+
+    #[test]
+    fn ignores_look_alikes() {
+        for text in ["L4T R32.4.3", "sha A1000x", "T4 was the fourth test", "libopencv_core.so.4.5"] {
+            assert!(lookup(text).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_row_cites_a_source_and_has_a_valid_cc() {
+        for row in super::GPUS {
+            assert!(!row.source.is_empty());
+            assert!(crate::version::Version::parse(row.compute_capability).is_some());
+            assert!(regex::Regex::new(row.pattern).is_ok(), "{}", row.pattern);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! JSON output. The contract (documented in README.md, "JSON output"):
+//!
+//! ```text
+//! { "schema": 1,
+//!   "findings": [ { "rule", "name", "category", "severity", "title", "explanation",
+//!                   "fix", "commands": [..], "evidence": [ {"source","line","text"} ],
+//!                   "facts": [ {"fact","value","origin"} ], "references": [..] } ],
+//!   "facts": { "<key>": [ {"value", "origin"} ] },
+//!   "input": { "bytes", "lines" } }
+//! ```
+//! Findings are sorted most likely first. `schema` changes only with a README entry.
+
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use crate::diagnose::Diagnosis;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub fn render(out: &mut dyn Write, diagnosis: &Diagnosis) -> io::Result<()> {
+    let doc = json!({
+        "schema": SCHEMA_VERSION,
+        "findings": diagnosis.findings,
+        "facts": diagnosis.facts,
+        "input": { "bytes": diagnosis.bytes, "lines": diagnosis.lines },
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

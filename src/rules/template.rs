@@ -1,0 +1,147 @@
+//! Fix templates: Jinja syntax (minijinja), filled from facts and the rule's captures.
+//!
+//! A template sees each fact by its dotted key (`{{ opencv.version }}`, `{{ gpu.arch_bin }}`;
+//! booleans are real booleans), `gpus` (every GPU as `{name, cc}`), `capture` (named groups
+//! of the rule's first matching pattern) and two table lookups:
+//! `toolkits_for_arch("86")` and `min_driver("12.8")`. Nothing else: no logic lives here.
+
+use std::collections::BTreeMap;
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+use crate::facts::{FactKind, Facts, FACT_KEYS};
+use crate::knowledge::{arch_toolkits, drivers};
+use crate::version::Version;
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+        .expect("the default delimiters are valid");
+    env.set_syntax(syntax);
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
+    env.add_function("toolkits_for_arch", |arch: String| {
+        let digits: String = arch.chars().filter(char::is_ascii_digit).collect();
+        digits.parse().map(arch_toolkits::toolkits_for_arch).unwrap_or_else(|_| "an unknown range of CUDA toolkits".into())
+    });
+    env.add_function("min_driver", |cuda: String| {
+        Version::parse(&cuda)
+            .and_then(|v| drivers::minimum_for(&v))
+            .map(|row| row.linux.to_string())
+            .unwrap_or_else(|| "the driver listed for it in NVIDIA's CUDA release notes".into())
+    });
+    env.add_function("rebuild_commands", |arch_bin: Option<String>, os: Option<String>| {
+        rebuild_commands(arch_bin.as_deref(), os.as_deref())
+    });
+    env
+}
+
+/// The recipe's clean rebuild as a fenced code block, for the user's platform.
+pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>) -> String {
+    let arch = arch_bin.filter(|a| !a.is_empty()).unwrap_or("<your GPU's compute capability, e.g. 7.0>");
+    if os == Some("windows") {
+        return format!(
+            "```bat\n\
+             cd C:\\opencv\n\
+             rmdir /s /q build & mkdir build & cd build\n\
+             cmake -G \"Visual Studio 17 2022\" -A x64 -D WITH_CUDA=ON -D WITH_CUDNN=ON -D OPENCV_DNN_CUDA=ON ^\n\
+             \x20     -D CUDA_ARCH_BIN=\"{arch}\" -D OPENCV_EXTRA_MODULES_PATH=C:/opencv_contrib/modules ..\n\
+             cmake --build . --config Release --target INSTALL\n\
+             ```"
+        );
+    }
+    format!(
+        "```sh\n\
+         cd ~/opencv                      # the opencv source folder\n\
+         rm -rf build && mkdir build && cd build\n\
+         cmake -D CMAKE_BUILD_TYPE=RELEASE \\\n\
+         \x20     -D WITH_CUDA=ON -D WITH_CUDNN=ON -D OPENCV_DNN_CUDA=ON -D WITH_CUBLAS=ON \\\n\
+         \x20     -D CUDA_ARCH_BIN=\"{arch}\" \\\n\
+         \x20     -D OPENCV_EXTRA_MODULES_PATH=$HOME/opencv_contrib/modules \\\n\
+         \x20     -D PYTHON_EXECUTABLE=$(which python3) ..\n\
+         make -j$(nproc)\n\
+         sudo make install && sudo ldconfig\n\
+         ```"
+    )
+}
+
+/// Checks a template's syntax when a rule is loaded.
+pub fn validate(env: &Environment<'_>, source: &str) -> Result<(), String> {
+    env.template_from_str(source).map(|_| ()).map_err(|e| e.to_string())
+}
+
+pub fn context(facts: &Facts, captures: &[(String, String)]) -> Value {
+    let mut root: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    for key in FACT_KEYS {
+        let Some(value) = facts.primary(key.key) else { continue };
+        let (group, field) = key.key.split_once('.').unwrap_or((key.key, "value"));
+        let value = match key.kind {
+            FactKind::Bool => Value::from(value == "true"),
+            _ => Value::from(value),
+        };
+        root.entry(group.to_string()).or_default().insert(field.to_string(), value);
+    }
+    let gpus: Vec<BTreeMap<&str, String>> = facts
+        .all("gpu.name")
+        .iter()
+        .map(|o| {
+            let cc = crate::knowledge::gpus::lookup(&o.value).map(|r| r.compute_capability.to_string()).unwrap_or_default();
+            BTreeMap::from([("name", o.value.clone()), ("cc", cc)])
+        })
+        .collect();
+    let capture: BTreeMap<&str, &str> = captures.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut ctx: BTreeMap<String, Value> = root.into_iter().map(|(k, v)| (k, Value::from(minijinja::value::Serde(&v)))).collect();
+    ctx.insert("gpus".into(), Value::from(minijinja::value::Serde(&gpus)));
+    ctx.insert("capture".into(), Value::from(minijinja::value::Serde(&capture)));
+    Value::from(minijinja::value::Serde(&ctx))
+}
+
+pub fn render(env: &Environment<'_>, source: &str, ctx: &Value) -> Result<String, String> {
+    let template = env.template_from_str(source).map_err(|e| e.to_string())?;
+    let text = template.render(ctx).map_err(|e| e.to_string())?;
+    Ok(tidy_blank_lines(&text))
+}
+
+/// Conditional blocks leave runs of blank lines behind; keep at most one.
+fn tidy_blank_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.trim().lines() {
+        if line.trim().is_empty() {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+            out.push('\n');
+        } else {
+            blank_run = 0;
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Origin;
+
+    #[test]
+    fn fills_facts_captures_and_lookups() {
+        let env = environment();
+        let mut facts = Facts::default();
+        facts.add("gpu.cc", "7.0", Origin::Derived { by: "t" });
+        facts.add("build.cuda", "false", Origin::Derived { by: "t" });
+        let ctx = context(&facts, &[("arch".into(), "86".into())]);
+        let out = render(
+            &env,
+            "{% if gpu.cc %}CC {{ gpu.cc }}{% endif %}\n\n\n{% if not build.cuda %}no cuda{% endif %} {{ capture.arch }}: {{ toolkits_for_arch(capture.arch) }}; {{ min_driver('12.8') }}; [{{ opencv.version }}]",
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(out, "CC 7.0\n\nno cuda 86: CUDA 11.1 and later; 525.60.13; []");
+    }
+}

@@ -1,0 +1,207 @@
+//! Regexes that turn pasted text into facts.
+//!
+//! Each extractor captures its value in the group `v` and names a real line it matches
+//! (`example`); a unit test runs every example, so no regex here is untested. Order matters
+//! only within one key: values are kept in the order they appear in the text.
+
+use crate::facts::{Facts, Origin};
+use crate::knowledge::gpus;
+
+/// How a captured value becomes a fact value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    /// The capture as is.
+    Plain,
+    /// `YES`/`NO` → `true`/`false`.
+    YesNo,
+    /// An arch list in any spelling → `6.0 6.1`.
+    ArchList,
+    /// `36` or `38` (from `cpython-36m`, `Python38\`) → `3.6`, `3.8`.
+    PythonTag,
+    /// A GPU product name: also records `gpu.cc` from the GPU table.
+    GpuName,
+    /// No capture: the match itself means this fixed value.
+    Fixed(&'static str),
+}
+
+pub struct Extractor {
+    pub fact: &'static str,
+    pub pattern: &'static str,
+    pub transform: Transform,
+    /// A line this pattern matches, with the value it must give.
+    pub example: (&'static str, &'static str),
+}
+
+macro_rules! ex {
+    ($fact:literal, $transform:expr, $pattern:expr, $example:literal => $value:literal) => {
+        Extractor { fact: $fact, pattern: $pattern, transform: $transform, example: ($example, $value) }
+    };
+}
+
+use Transform::*;
+
+#[rustfmt::skip]
+pub fn extractors() -> Vec<Extractor> {
+    vec![
+        // OpenCV version.
+        ex!("opencv.version", Plain, r"OpenCV\((?P<v>\d+\.\d+\.\d+(?:-[a-z]+)?)\)",
+            "cv2.error: OpenCV(4.5.3) C:\\opencv\\modules\\dnn\\src\\dnn.cpp:2385: error" => "4.5.3"),
+        ex!("opencv.version", Plain, r"General configuration for OpenCV (?P<v>\d+\.\d+\.\d+)",
+            "General configuration for OpenCV 4.10.0 =====" => "4.10.0"),
+        ex!("opencv.version", Plain, r"OpenCV[ _]?version\s*[:=]?\s*(?P<v>\d+\.\d+(?:\.\d+)?)",
+            "* OpenCV version: 4.1.1" => "4.1.1"),
+        ex!("opencv.version", Plain, r"cv2(?:\.__)?[ _]?version(?:__)?\s*[:=]\s*'?(?P<v>\d+\.\d+\.\d+)",
+            "cv2 version= 4.2.0" => "4.2.0"),
+        ex!("opencv.version", Plain, r"[/\\]opencv[-_](?P<v>[2-5]\.\d+\.\d+)[/\\]",
+            "/home/ycc/opencv-4.4.0/modules/dnn/src/dnn.cpp:2353" => "4.4.0"),
+        ex!("opencv.version", Plain, r"\bOpenCV[ -]v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)\b",
+            "I built OpenCV 4.1.2 from source" => "4.1.2"),
+        ex!("opencv.version", Plain, r"libopencv_[a-z0-9_]+\.so\.(?P<v>[2-5]\.\d+(?:\.\d+)?)",
+            "libopencv_core.so.3.2: cannot open shared object file" => "3.2"),
+        ex!("opencv.version", Plain, r"opencv(?:-contrib)?-python(?:-headless)?\s*[= ]=?\s*(?P<v>[2-5]\.\d+\.\d+)",
+            "opencv-python==4.8.0.76" => "4.8.0"),
+
+        // CUDA toolkit / runtime used by the build.
+        ex!("cuda.version", Plain, r"NVIDIA CUDA:\s+YES \(ver (?P<v>\d+\.\d+)",
+            "  NVIDIA CUDA:                   YES (ver 10.0, no extra features)" => "10.0"),
+        ex!("cuda.version", Plain, r"Cuda compilation tools, release (?P<v>\d+\.\d+)",
+            "Cuda compilation tools, release 13.0, V13.0.88" => "13.0"),
+        ex!("cuda.version", Plain, r"[/\\]cuda-(?P<v>\d{1,2}\.\d)[/\\]",
+            "/usr/local/cuda-7.5/include/host_config.h:115:2: error" => "7.5"),
+        ex!("cuda.version", Plain, r"[/\\]CUDA[/\\]v(?P<v>\d{1,2}\.\d)[/\\]",
+            r"c:\program files\nvidia gpu computing toolkit\cuda\v9.0\include" => "9.0"),
+        ex!("cuda.version", Plain, r"libcudart\.so\.(?P<v>\d{1,2}\.\d)",
+            "ImportError: libcudart.so.7.5: cannot open shared object file" => "7.5"),
+        ex!("cuda.version", Plain, r"\bCUDA(?: toolkit)? v?(?P<v>\d{1,2}\.\d)\b",
+            "Ubuntu 18.04; CUDA 10.1 and cuDNN 7" => "10.1"),
+
+        // cuDNN.
+        ex!("cudnn.version", Plain, r"cuDNN:\s+YES \(ver (?P<v>\d+\.\d+\.\d+)\)",
+            "  cuDNN:                         YES (ver 7.6.0)" => "7.6.0"),
+        ex!("cudnn.version", Plain, r"cuDNN(?: version)?\s*:\s*(?P<v>[5-9]\.\d+\.\d+(?:\.\d+)?)",
+            "* CUDNN: 8.0.0.180" => "8.0.0.180"),
+        ex!("cudnn.version", Plain, r"\bcuDNN v?(?P<v>[5-9](?:\.\d+){0,2})\b",
+            "with cuDNN 8.0 from JetPack" => "8.0"),
+        ex!("cudnn.version", Plain, r"libcudnn(?:_[a-z_]+)?\.so\.(?P<v>[5-9](?:\.\d+){0,2})",
+            "libcudnn.so.8 => /usr/lib/x86_64-linux-gnu/libcudnn.so.8" => "8"),
+
+        // Driver.
+        ex!("driver.version", Plain, r"Driver Version:\s*(?P<v>\d{3}\.\d+(?:\.\d+)?)",
+            "| NVIDIA-SMI 580.159.04   Driver Version: 580.159.04   CUDA Version: 13.0 |" => "580.159.04"),
+        ex!("driver.version", Plain, r"NVRM version:[^\n]*?Kernel Module[^\n]*?(?P<v>\d{3}\.\d+(?:\.\d+)?)",
+            "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04  Tue Oct 28 2025" => "580.159.04"),
+        ex!("driver.cuda_version", Plain, r"CUDA Version:\s*(?P<v>\d+\.\d+)",
+            "| NVIDIA-SMI 580.159.04   Driver Version: 580.159.04   CUDA Version: 13.0 |" => "13.0"),
+
+        // GPUs.
+        Extractor { fact: "gpu.name", pattern: gpu_name_pattern(), transform: GpuName,
+            example: ("|   0  Tesla V100-SXM2-16GB     On   | 00000000:00:1E.0 Off |", "V100") },
+        ex!("gpu.cc", Plain, r"compute[ _]capability\s*(?:\(CC\)\s*)?[:=]?\s*(?P<v>\d{1,2}\.\d)\b",
+            "my card has compute capability 8.6" => "8.6"),
+        ex!("gpu.cc", Plain, r"CUDA Capability Major/Minor version number:\s*(?P<v>\d{1,2}\.\d)",
+            "  CUDA Capability Major/Minor version number:    7.5" => "7.5"),
+
+        // What the build holds.
+        ex!("build.arch_bin", ArchList, r"NVIDIA GPU arch:[ \t]*(?P<v>[\d \t]*\d)",
+            "    NVIDIA GPU arch:             30 35 37 50 52 60 61 70 75" => "3.0 3.5 3.7 5.0 5.2 6.0 6.1 7.0 7.5"),
+        ex!("build.arch_bin", ArchList, r#"CUDA_ARCH_BIN(?::[A-Z]+)?\s*=\s*["']?(?P<v>\d+(?:\.\d)?(?:[ ;,]+\d+(?:\.\d)?)*)"#,
+            "cmake -D CUDA_ARCH_BIN=7.5 -D WITH_CUDA=ON .." => "7.5"),
+        ex!("build.arch_ptx", ArchList, r"NVIDIA PTX archs?:[ \t]*(?P<v>[\d \t]*\d)",
+            "--     NVIDIA PTX archs:            120" => "12.0"),
+        ex!("build.arch_ptx", ArchList, r#"CUDA_ARCH_PTX(?::[A-Z]+)?\s*=\s*["']?(?P<v>\d+(?:\.\d)?(?:[ ;,]+\d+(?:\.\d)?)*)"#,
+            "-DCUDA_ARCH_PTX=8.6" => "8.6"),
+        ex!("build.cuda_generation", Plain, r#"CUDA_GENERATION(?::[A-Z]+)?\s*=\s*["']?(?P<v>[A-Za-z]+)"#,
+            "-DCUDA_ARCH_BIN=7.5 -DCUDA_GENERATION=Pascal" => "Pascal"),
+        ex!("build.cuda", YesNo, r"(?:NVIDIA CUDA|OpenCV Cuda|Use Cuda):[ \t]*(?P<v>YES|NO)\b",
+            "  * OpenCV Cuda: NO" => "false"),
+        ex!("build.cudnn", YesNo, r"\bcuDNN:[ \t]*(?P<v>YES|NO)\b",
+            "  cuDNN:                         NO" => "false"),
+
+        // Python.
+        ex!("python.version", Plain, r"[/\\]python(?P<v>3\.\d{1,2})[/\\]",
+            "/usr/local/lib/python3.6/dist-packages/cv2/__init__.py" => "3.6"),
+        ex!("python.version", PythonTag, r"cpython-(?P<v>3\d{1,2})",
+            "cv2.cpython-38-x86_64-linux-gnu.so" => "3.8"),
+        ex!("python.version", PythonTag, r"[/\\]Python(?P<v>3\d{1,2})[/\\]",
+            r"C:\Users\me\AppData\Local\Programs\Python\Python38\lib" => "3.8"),
+        ex!("python.version", Plain, r"\bPython (?P<v>3\.\d{1,2})(?:\.\d+)?\b",
+            "Python 3.10.12 (main, Nov 20 2023)" => "3.10"),
+
+        // Operating system hints.
+        ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Visual Studio",
+            r"\modules\core\src\cuda_info.cpp:62: error" => "windows"),
+        ex!("platform.os_hint", Fixed("macos"), r"\.dylib\b|/Users/[^/\s]+/|\bmacOS\b|Mac OS X",
+            "Expected in: /usr/local/lib/libopencv_dnn.4.0.dylib" => "macos"),
+        ex!("platform.os_hint", Fixed("linux"), r"/usr/(?:local/)?(?:lib|include|bin)|\.so\.\d|\bUbuntu\b|\bDebian\b|linux-gnu",
+            "/usr/lib/aarch64-linux-gnu/libcublas.so.10: file too short" => "linux"),
+        ex!("platform.os_hint", Fixed("jetson"), r"\bJetson\b|\bL4T\b|JetPack|\btegra\b|aarch64-linux-gnu",
+            "Jetson Nano JetPack 4.4 (L4T 32.4.3)" => "jetson"),
+    ]
+}
+
+/// All GPU table rows as one alternation; which row matched is resolved afterwards.
+fn gpu_name_pattern() -> &'static str {
+    static PATTERN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATTERN.get_or_init(|| {
+        let rows: Vec<&str> = gpus::GPUS.iter().map(|row| row.pattern).collect();
+        format!(r"(?P<v>(?:{}))", rows.join("|"))
+    })
+}
+
+/// Records one captured value as facts. Returns false when the capture made no fact.
+pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Facts) -> bool {
+    let raw = raw.trim();
+    match extractor.transform {
+        Plain => !raw.is_empty() && facts.add(extractor.fact, raw, origin),
+        YesNo => facts.add(extractor.fact, raw.eq_ignore_ascii_case("yes").to_string(), origin),
+        ArchList => {
+            let list = crate::facts::derived::parse_arch_list(raw);
+            let text = list.iter().map(|(a, b)| format!("{a}.{b}")).collect::<Vec<_>>().join(" ");
+            !text.is_empty() && facts.add(extractor.fact, text, origin)
+        }
+        PythonTag => {
+            let (major, minor) = raw.split_at(1);
+            facts.add(extractor.fact, format!("{major}.{minor}"), origin)
+        }
+        GpuName => {
+            let Some(row) = gpus::lookup(raw) else { return false };
+            let new = facts.add("gpu.name", raw, origin.clone());
+            facts.add("gpu.cc", row.compute_capability, origin);
+            new
+        }
+        Fixed(value) => facts.add(extractor.fact, value, origin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::pattern;
+
+    #[test]
+    fn every_example_yields_its_value() {
+        for extractor in extractors() {
+            let (line, expected) = extractor.example;
+            let re = pattern::compile(extractor.pattern).unwrap();
+            let caps = re.captures(line.as_bytes()).unwrap_or_else(|| panic!("{} does not match {line:?}", extractor.pattern));
+            let raw = caps.name("v").map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned()).unwrap_or_default();
+            let mut facts = Facts::default();
+            let origin = Origin::Text { source: "t".into(), line: 1 };
+            record(&extractor, &raw, origin, &mut facts);
+            let got = facts.primary(extractor.fact).unwrap_or_default();
+            if extractor.transform == GpuName {
+                assert!(got.contains(expected), "{got} for {line}");
+            } else {
+                assert_eq!(got, expected, "{}", extractor.pattern);
+            }
+        }
+    }
+
+    #[test]
+    fn gpu_names_also_give_compute_capability() {
+        let extractor = extractors().into_iter().find(|e| e.transform == GpuName).unwrap();
+        let mut facts = Facts::default();
+        record(&extractor, "GeForce RTX 3080", Origin::Derived { by: "test" }, &mut facts);
+        assert_eq!(facts.primary("gpu.cc"), Some("8.6"));
+    }
+}

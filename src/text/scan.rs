@@ -1,0 +1,410 @@
+//! Streams input through every rule pattern and fact extractor at once.
+//!
+//! Input is read in chunks of about [`CHUNK`] bytes cut at line ends, so memory stays
+//! bounded whatever the input (a 2 GB log, one 1 GB line). Each chunk goes through one
+//! `RegexSet`; only patterns that matched are then run alone to locate their lines. A
+//! pattern that has collected enough hits is dropped from the set, so a long log that
+//! repeats the same error costs no more than scanning for the patterns still unseen.
+
+use std::io::{self, Read};
+
+use regex::bytes::{Regex, RegexSet};
+
+use super::extractors::{self, Extractor};
+use super::pattern;
+use crate::facts::{Facts, Origin};
+
+/// Target chunk size. Large enough to amortise the set scan, small enough for the cache.
+pub const CHUNK: usize = 1 << 20;
+/// When one line is longer than a chunk, this much of its end is scanned again with the
+/// next chunk, so a match across the cut is still found.
+const OVERLAP: usize = 4096;
+/// Longest piece of a line kept as evidence.
+const EVIDENCE_WIDTH: usize = 240;
+/// Hits kept per fact extractor before it is dropped from the scan.
+const EXTRACTOR_HIT_LIMIT: usize = 64;
+
+/// Who a pattern belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A rule's pattern; the index is into the rule's own pattern list.
+    Rule { rule: usize, slot: usize },
+    Extractor(usize),
+}
+
+struct Planned {
+    regex: Regex,
+    source: String,
+    owner: Owner,
+    limit: usize,
+    has_captures: bool,
+}
+
+/// Everything to look for, compiled once per rule set.
+pub struct ScanPlan {
+    patterns: Vec<Planned>,
+    extractors: Vec<Extractor>,
+}
+
+/// One place a pattern matched.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub source: String,
+    pub line: u64,
+    /// The matched line (several when the match spans wrapped lines), clipped.
+    pub text: String,
+    #[serde(skip)]
+    pub offset: u64,
+    /// Named groups of the first match, for fix templates.
+    #[serde(skip)]
+    pub captures: Vec<(String, String)>,
+}
+
+pub struct ScanResult {
+    /// Hits per rule pattern, keyed by [`Owner::Rule`].
+    pub rule_hits: Vec<(Owner, Vec<Hit>)>,
+    pub facts: Facts,
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+impl ScanPlan {
+    /// `rule_patterns` lists, per rule, each pattern with how many hits to keep.
+    pub fn new(rule_patterns: &[Vec<(String, usize)>]) -> Result<ScanPlan, (usize, usize, regex::Error)> {
+        let mut patterns = Vec::new();
+        for (rule, list) in rule_patterns.iter().enumerate() {
+            for (slot, (source, limit)) in list.iter().enumerate() {
+                let regex = pattern::compile(source).map_err(|e| (rule, slot, e))?;
+                patterns.push(Planned {
+                    has_captures: regex.capture_names().flatten().next().is_some(),
+                    regex,
+                    source: source.clone(),
+                    owner: Owner::Rule { rule, slot },
+                    limit: *limit,
+                });
+            }
+        }
+        let extractors = extractors::extractors();
+        for (i, extractor) in extractors.iter().enumerate() {
+            let regex = pattern::compile(extractor.pattern).expect("built-in extractor regexes are tested");
+            patterns.push(Planned {
+                regex,
+                source: extractor.pattern.to_string(),
+                owner: Owner::Extractor(i),
+                limit: EXTRACTOR_HIT_LIMIT,
+                has_captures: true,
+            });
+        }
+        Ok(ScanPlan { patterns, extractors })
+    }
+
+    /// Every pattern source, for `grep -E -f` comparisons in benchmarks.
+    pub fn pattern_sources(&self) -> impl Iterator<Item = &str> {
+        self.patterns.iter().map(|p| p.source.as_str())
+    }
+}
+
+pub struct Scanner<'p> {
+    plan: &'p ScanPlan,
+    /// Pattern indexes still in the set, in set order.
+    active: Vec<usize>,
+    set: Option<RegexSet>,
+    hits: Vec<Vec<Hit>>,
+    counts: Vec<usize>,
+    facts: Facts,
+    bytes: u64,
+    lines: u64,
+}
+
+impl<'p> Scanner<'p> {
+    pub fn new(plan: &'p ScanPlan) -> Scanner<'p> {
+        let n = plan.patterns.len();
+        let mut scanner = Scanner {
+            plan,
+            active: (0..n).collect(),
+            set: None,
+            hits: vec![Vec::new(); n],
+            counts: vec![0; n],
+            facts: Facts::default(),
+            bytes: 0,
+            lines: 0,
+        };
+        scanner.rebuild_set();
+        scanner
+    }
+
+    fn rebuild_set(&mut self) {
+        self.active.retain(|&i| self.counts[i] < self.plan.patterns[i].limit);
+        self.set = if self.active.is_empty() {
+            None
+        } else {
+            let sources = self.active.iter().map(|&i| self.plan.patterns[i].source.as_str());
+            Some(pattern::compile_set(sources).expect("each pattern compiled alone"))
+        };
+    }
+
+    /// Scans one input to its end. Lines are numbered from 1 per source.
+    pub fn scan_reader(&mut self, source: &str, mut reader: impl Read) -> io::Result<()> {
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + OVERLAP);
+        let mut line = 1u64;
+        let mut offset = 0u64; // absolute offset of buf[0]
+        let mut eof = false;
+        while !eof || !buf.is_empty() {
+            while !eof && buf.len() < CHUNK {
+                let start = buf.len();
+                buf.resize(CHUNK.max(start + OVERLAP), 0);
+                match reader.read(&mut buf[start..]) {
+                    Ok(0) => {
+                        buf.truncate(start);
+                        eof = true;
+                    }
+                    Ok(n) => {
+                        buf.truncate(start + n);
+                        self.bytes += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
+                    Err(e) => {
+                        buf.truncate(start);
+                        return Err(e);
+                    }
+                }
+            }
+            if eof {
+                self.scan_chunk(source, &buf, line, offset);
+                self.count_lines(&buf, true);
+                break;
+            }
+            match memchr::memrchr(b'\n', &buf) {
+                Some(newline) => {
+                    let cut = newline + 1;
+                    self.scan_chunk(source, &buf[..cut], line, offset);
+                    line += self.count_lines(&buf[..cut], false);
+                    buf.drain(..cut);
+                    offset += cut as u64;
+                }
+                None => {
+                    // One line longer than a chunk: scan it, keep its tail for the next.
+                    self.scan_chunk(source, &buf, line, offset);
+                    let keep_from = buf.len() - OVERLAP;
+                    buf.drain(..keep_from);
+                    offset += keep_from as u64;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count_lines(&mut self, chunk: &[u8], last: bool) -> u64 {
+        let newlines = memchr::memchr_iter(b'\n', chunk).count() as u64;
+        let unterminated = last && !chunk.is_empty() && chunk.last() != Some(&b'\n');
+        self.lines += newlines + u64::from(unterminated);
+        newlines
+    }
+
+    fn scan_chunk(&mut self, source: &str, raw: &[u8], first_line: u64, offset: u64) {
+        let Some(set) = &self.set else { return };
+        let cleaned;
+        let chunk = if memchr::memchr(0x1b, raw).is_some() {
+            cleaned = strip_ansi(raw);
+            cleaned.as_slice()
+        } else {
+            raw
+        };
+        let matched = set.matches(chunk);
+        if !matched.matched_any() {
+            return;
+        }
+        let matched_patterns: Vec<usize> = matched.iter().map(|i| self.active[i]).collect();
+        let mut saturated = false;
+        for pid in matched_patterns {
+            self.collect(pid, source, chunk, first_line, offset);
+            saturated |= self.counts[pid] >= self.plan.patterns[pid].limit;
+        }
+        if saturated {
+            self.rebuild_set();
+        }
+    }
+
+    fn collect(&mut self, pid: usize, source: &str, chunk: &[u8], first_line: u64, offset: u64) {
+        let planned = &self.plan.patterns[pid];
+        let mut locs = planned.regex.capture_locations();
+        let mut at = 0;
+        while self.counts[pid] < planned.limit && at <= chunk.len() {
+            let Some(m) = planned.regex.captures_read_at(&mut locs, chunk, at) else { break };
+            at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+            let abs = offset + m.start() as u64;
+            if self.hits[pid].iter().any(|h| h.offset == abs) {
+                continue; // seen in the overlap of a split line
+            }
+            self.counts[pid] += 1;
+            let line = first_line + memchr::memchr_iter(b'\n', &chunk[..m.start()]).count() as u64;
+            match planned.owner {
+                Owner::Extractor(e) => {
+                    let extractor = &self.plan.extractors[e];
+                    let value = named(&planned.regex, &locs, chunk, "v")
+                        .unwrap_or_else(|| String::from_utf8_lossy(m.as_bytes()).into_owned());
+                    let origin = Origin::Text { source: source.to_string(), line };
+                    extractors::record(extractor, &value, origin, &mut self.facts);
+                }
+                Owner::Rule { .. } => {
+                    let captures = if planned.has_captures && self.hits[pid].is_empty() {
+                        planned
+                            .regex
+                            .capture_names()
+                            .flatten()
+                            .filter_map(|name| Some((name.to_string(), named(&planned.regex, &locs, chunk, name)?)))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    self.hits[pid].push(Hit {
+                        source: source.to_string(),
+                        line,
+                        text: evidence(chunk, m.start(), m.end()),
+                        offset: abs,
+                        captures,
+                    });
+                }
+            }
+        }
+    }
+
+    pub fn finish(self) -> ScanResult {
+        let rule_hits = self
+            .plan
+            .patterns
+            .iter()
+            .zip(self.hits)
+            .filter(|(p, _)| matches!(p.owner, Owner::Rule { .. }))
+            .map(|(p, hits)| (p.owner, hits))
+            .collect();
+        ScanResult { rule_hits, facts: self.facts, bytes: self.bytes, lines: self.lines }
+    }
+}
+
+fn named(regex: &Regex, locs: &regex::bytes::CaptureLocations, chunk: &[u8], name: &str) -> Option<String> {
+    let index = regex.capture_names().position(|n| n == Some(name))?;
+    let (start, end) = locs.get(index)?;
+    Some(String::from_utf8_lossy(&chunk[start..end]).into_owned())
+}
+
+/// The lines a match touches (at most four), each clipped around the match, as text.
+fn evidence(chunk: &[u8], start: usize, end: usize) -> String {
+    let line_start = memchr::memrchr(b'\n', &chunk[..start]).map_or(0, |i| i + 1);
+    let mut line_end = memchr::memchr(b'\n', &chunk[end..]).map_or(chunk.len(), |i| end + i);
+    let spanned = &chunk[line_start..line_end];
+    if memchr::memchr_iter(b'\n', spanned).count() > 3 {
+        line_end = line_start + spanned.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(3).map_or(spanned.len(), |(i, _)| i);
+    }
+    // Clip very long lines to a window that starts a little before the match.
+    let from = if start - line_start > EVIDENCE_WIDTH / 3 { start - EVIDENCE_WIDTH / 3 } else { line_start };
+    let to = line_end.min(from + EVIDENCE_WIDTH.max(end.saturating_sub(from).min(4 * EVIDENCE_WIDTH)));
+    let mut text = String::new();
+    if from > line_start {
+        text.push('…');
+    }
+    text.push_str(String::from_utf8_lossy(&chunk[from..to]).trim_end_matches(['\r', ' ', '\t']));
+    if to < line_end {
+        text.push('…');
+    }
+    text.replace('\r', "")
+}
+
+/// Removes ANSI escape sequences (colours, cursor moves, hyperlinks) from terminal pastes.
+pub fn strip_ansi(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] != 0x1b {
+            out.push(input[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        match input.get(i) {
+            Some(b'[') => {
+                // CSI: parameters and intermediates, then one final byte 0x40..=0x7e.
+                i += 1;
+                while i < input.len() && !(0x40..=0x7e).contains(&input[i]) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            Some(b']') => {
+                // OSC: up to BEL or ESC '\'.
+                i += 1;
+                while i < input.len() && input[i] != 0x07 && !(input[i] == 0x1b && input.get(i + 1) == Some(&b'\\')) {
+                    i += 1;
+                }
+                i += if input.get(i) == Some(&0x07) { 1 } else { 2 };
+            }
+            Some(_) => i += 1,
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(patterns: &[&str]) -> ScanPlan {
+        ScanPlan::new(&[patterns.iter().map(|p| (p.to_string(), 3)).collect()]).unwrap()
+    }
+
+    fn scan(plan: &ScanPlan, input: &[u8]) -> ScanResult {
+        let mut scanner = Scanner::new(plan);
+        scanner.scan_reader("t", input).unwrap();
+        scanner.finish()
+    }
+
+    #[test]
+    fn finds_line_numbers_and_strips_colour() {
+        let plan = plan(&["invalid device function"]);
+        let input = b"one\r\ntwo\r\n\x1b[31mcv2.error: (-217:Gpu API call) invalid device function\x1b[0m in function 'make_policy'\r\n";
+        let result = scan(&plan, input);
+        let hits = &result.rule_hits[0].1;
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].line, 3);
+        assert_eq!(hits[0].text, "cv2.error: (-217:Gpu API call) invalid device function in function 'make_policy'");
+        assert_eq!(result.lines, 3);
+    }
+
+    #[test]
+    fn one_huge_line_is_scanned_in_bounded_pieces() {
+        let plan = plan(&["needle here"]);
+        let mut input = vec![b'x'; 3 * CHUNK + 17];
+        let at = 2 * CHUNK - 5; // straddles a chunk cut
+        input[at..at + 11].copy_from_slice(b"needle here");
+        let result = scan(&plan, &input);
+        assert_eq!(result.rule_hits[0].1.len(), 1);
+        assert!(result.rule_hits[0].1[0].text.len() < 4 * EVIDENCE_WIDTH);
+        assert_eq!(result.bytes, input.len() as u64);
+    }
+
+    #[test]
+    fn repeated_hits_are_capped_and_facts_collected() {
+        let plan = plan(&["out of memory"]);
+        let input = "cv2.error: OpenCV(4.5.2) memory.hpp:54: error: (-217:Gpu API call) out of memory\n".repeat(1000);
+        let result = scan(&plan, input.as_bytes());
+        assert_eq!(result.rule_hits[0].1.len(), 3);
+        assert_eq!(result.facts.primary("opencv.version"), Some("4.5.2"));
+        assert_eq!(result.lines, 1000);
+    }
+
+    #[test]
+    fn empty_and_binary_input() {
+        let plan = plan(&["x y"]);
+        assert_eq!(scan(&plan, b"").lines, 0);
+        let noise: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+        let _ = scan(&plan, &noise);
+    }
+
+    #[test]
+    fn ansi_sequences_of_every_kind() {
+        assert_eq!(strip_ansi(b"\x1b[1;31mred\x1b[0m \x1b]8;;http://x\x07link\x1b]8;;\x1b\\ \x1b(B."), b"red link .");
+        assert_eq!(strip_ansi(b"\x1b"), b"");
+        assert_eq!(strip_ansi(b"\x1b[12"), b"");
+    }
+}

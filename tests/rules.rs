@@ -1,0 +1,70 @@
+//! Every rule's own examples, and the tidy checks over the rule files.
+
+use std::collections::HashSet;
+
+use cvdoctor::categories::CATEGORIES;
+use cvdoctor::diagnose::diagnose_text;
+use cvdoctor::rules::load_rules;
+
+#[test]
+fn every_example_fires_and_every_near_miss_stays_silent() {
+    let rules = load_rules(None).unwrap();
+    let mut failures = Vec::new();
+    for rule in &rules.rules {
+        for example in &rule.fires {
+            let diagnosis = diagnose_text(&rules, example.text());
+            match diagnosis.findings.iter().find(|f| f.rule == rule.id) {
+                None => failures.push(format!(
+                    "{} did not fire on {:?} (got {:?})",
+                    rule.id,
+                    example.text().trim(),
+                    diagnosis.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+                )),
+                Some(finding) => {
+                    for word in example.fix_contains() {
+                        if !finding.fix.to_lowercase().contains(&word.to_lowercase()) {
+                            failures.push(format!("{}: fix lacks {word:?}:\n{}", rule.id, finding.fix));
+                        }
+                    }
+                }
+            }
+        }
+        for text in &rule.silent {
+            let diagnosis = diagnose_text(&rules, text);
+            if diagnosis.findings.iter().any(|f| f.rule == rule.id) {
+                failures.push(format!("{} fired on its near-miss {text:?}", rule.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn ids_names_files_and_categories_are_tidy() {
+    let rules = load_rules(None).unwrap();
+    let mut ids = HashSet::new();
+    let mut names = HashSet::new();
+    for rule in &rules.rules {
+        assert!(ids.insert(rule.id.clone()), "duplicate id {}", rule.id);
+        assert!(names.insert(rule.name.clone()), "duplicate name {}", rule.name);
+        let file_name = rule.origin.rsplit('/').next().unwrap();
+        assert_eq!(file_name, format!("{}-{}.toml", rule.id, rule.name), "file name of {}", rule.id);
+        assert!(CATEGORIES.contains(&rule.category.as_str()));
+        // Name the problem, not the fix (ruff's naming convention).
+        for banned in ["use-", "avoid-", "prefer-", "fix-", "install-", "upgrade-", "do-not-"] {
+            assert!(!rule.name.starts_with(banned), "{} is named after a fix", rule.name);
+        }
+        assert!(!rule.title.ends_with('.'), "{} title ends with a period", rule.id);
+        assert!(!rule.fires.is_empty() && !rule.silent.is_empty(), "{} lacks examples", rule.id);
+        assert!(!rule.references.is_empty(), "{} cites no reference", rule.id);
+        assert!(rule.explanation.len() > 80, "{} explanation is too short to explain", rule.id);
+    }
+}
+
+#[test]
+fn every_category_has_a_rule() {
+    let rules = load_rules(None).unwrap();
+    let covered: HashSet<&str> = rules.rules.iter().map(|r| r.category.as_str()).collect();
+    let missing: Vec<&&str> = CATEGORIES.iter().filter(|c| !covered.contains(**c)).collect();
+    assert!(missing.is_empty(), "categories without a rule: {missing:?}");
+}
