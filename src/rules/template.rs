@@ -3,7 +3,8 @@
 //! A template sees each fact by its dotted key (`{{ opencv.version }}`, `{{ gpu.arch_bin }}`;
 //! booleans are real booleans), `gpus` (every GPU as `{name, cc}`), `capture` (named groups
 //! of the rule's first matching pattern) and two table lookups:
-//! `toolkits_for_arch("86")` and `min_driver("12.8")`. Nothing else: no logic lives here.
+//! `toolkits_for_arch("86")`, `min_driver("12.8")`, `version_below(opencv.version, "4.4")`
+//! (false when the version is unknown) and `rebuild_commands(gpu.arch_bin, platform.os)`. Nothing else: no logic lives here.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +32,13 @@ pub fn environment() -> Environment<'static> {
             .and_then(|v| drivers::minimum_for(&v))
             .map(|row| row.linux.to_string())
             .unwrap_or_else(|| "the driver listed for it in NVIDIA's CUDA release notes".into())
+    });
+    // Jinja compares strings as text ("4.10" < "4.2"); versions need this.
+    env.add_function("version_below", |version: Option<String>, bound: String| {
+        match (version.as_deref().and_then(Version::parse), Version::parse(&bound)) {
+            (Some(v), Some(b)) => v < b,
+            _ => false,
+        }
     });
     env.add_function("rebuild_commands", |arch_bin: Option<String>, os: Option<String>| {
         rebuild_commands(arch_bin.as_deref(), os.as_deref())
