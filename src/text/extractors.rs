@@ -95,7 +95,7 @@ pub fn extractors() -> Vec<Extractor> {
 
         // GPUs.
         Extractor { fact: "gpu.name", pattern: gpu_name_pattern(), transform: GpuName,
-            example: ("|   0  Tesla V100-SXM2-16GB     On   | 00000000:00:1E.0 Off |", "V100") },
+            example: ("|   0  Tesla V100-SXM2-16GB     On   | 00000000:00:1E.0 Off |", "Tesla V100-SXM2-16GB") },
         ex!("gpu.cc", Plain, r"compute[ _]capability\s*(?:\(CC\)\s*)?[:=]?\s*(?P<v>\d{1,2}\.\d)\b",
             "my card has compute capability 8.6" => "8.6"),
         ex!("gpu.cc", Plain, r"CUDA Capability Major/Minor version number:\s*(?P<v>\d{1,2}\.\d)",
@@ -144,7 +144,11 @@ fn gpu_name_pattern() -> &'static str {
     static PATTERN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PATTERN.get_or_init(|| {
         let rows: Vec<&str> = gpus::GPUS.iter().map(|row| row.pattern).collect();
-        format!(r"(?P<v>(?:{}))", rows.join("|"))
+        // Keep the vendor prefix and variant suffix for display: "Tesla V100-SXM2-16GB".
+        format!(
+            r"(?P<v>(?:(?:NVIDIA|Tesla|GeForce|Quadro) )*(?:{})(?:[- ](?:SXM\d?|PCIE|\d+GB|HBM\de?|Laptop GPU|Ti|SUPER|Max-Q|NVL)\b)*)",
+            rows.join("|")
+        )
     })
 }
 
