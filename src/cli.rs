@@ -5,12 +5,12 @@
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnose::{self, Input};
 use crate::render::{self, Format};
-use crate::rules::{load_rules, RuleSet};
+use crate::rules::{RuleSet, load_rules};
 
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
@@ -82,7 +82,8 @@ pub enum Outcome {
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     configure_color(cli.color);
-    let rules = load_rules(cli.rules.as_deref()).map_err(|e| anyhow::anyhow!("invalid rule: {e}"))?;
+    let rules =
+        load_rules(cli.rules.as_deref()).map_err(|e| anyhow::anyhow!("invalid rule: {e}"))?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = match &cli.command {
@@ -100,12 +101,20 @@ fn configure_color(choice: ColorChoice) {
     let enabled = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
     };
     colored::control::set_override(enabled);
 }
 
-fn explain(rules: &RuleSet, args: &[String], format: Format, verbose: bool, out: &mut dyn Write) -> Result<Outcome> {
+fn explain(
+    rules: &RuleSet,
+    args: &[String],
+    format: Format,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let inputs = explain_inputs(args)?;
     let started = std::time::Instant::now();
     let diagnosis = diagnose::diagnose(rules, inputs)?;
@@ -124,14 +133,20 @@ fn explain(rules: &RuleSet, args: &[String], format: Format, verbose: bool, out:
         Format::Json => render::json::render(out, &diagnosis)?,
         Format::Markdown => render::markdown::render(out, &diagnosis)?,
     }
-    Ok(if diagnosis.findings.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    Ok(if diagnosis.findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 /// Files, stdin and literal text, in the order given.
 fn explain_inputs(args: &[String]) -> Result<Vec<Input<'static>>> {
     if args.is_empty() || args == ["-"] {
         if io::stdin().is_terminal() {
-            eprintln!("cvdoctor: paste the error or log, then press Ctrl-D (Ctrl-Z, Enter on Windows)");
+            eprintln!(
+                "cvdoctor: paste the error or log, then press Ctrl-D (Ctrl-Z, Enter on Windows)"
+            );
         }
         return Ok(vec![stdin_input()]);
     }
@@ -143,34 +158,53 @@ fn explain_inputs(args: &[String]) -> Result<Vec<Input<'static>>> {
             inputs.push(stdin_input());
         } else if path.is_file() {
             let file = std::fs::File::open(path).with_context(|| format!("cannot read {arg}"))?;
-            inputs.push(Input { name: arg.clone(), reader: Box::new(file) });
+            inputs.push(Input {
+                name: arg.clone(),
+                reader: Box::new(file),
+            });
         } else if path.is_dir() {
             bail!("{arg} is a directory; give a file, `-` for standard input, or the error text");
         } else if args.len() == 1 && looks_like_a_path(arg) {
-            bail!("no such file: {arg} (to explain this text itself, pass it with a space or via stdin)");
+            bail!(
+                "no such file: {arg} (to explain this text itself, pass it with a space or via stdin)"
+            );
         } else {
             text_words.push(arg);
         }
     }
     if !text_words.is_empty() {
         let text = text_words.join(" ");
-        inputs.push(Input { name: "argument".into(), reader: Box::new(io::Cursor::new(text.into_bytes())) });
+        inputs.push(Input {
+            name: "argument".into(),
+            reader: Box::new(io::Cursor::new(text.into_bytes())),
+        });
     }
     Ok(inputs)
 }
 
 fn stdin_input() -> Input<'static> {
     let reader: Box<dyn Read> = Box::new(io::stdin());
-    Input { name: "stdin".into(), reader }
+    Input {
+        name: "stdin".into(),
+        reader,
+    }
 }
 
 /// A single word with a slash or a file extension is probably a mistyped path.
 fn looks_like_a_path(arg: &str) -> bool {
     !arg.contains(char::is_whitespace)
-        && (arg.contains('/') || arg.rsplit_once('.').is_some_and(|(_, ext)| matches!(ext, "log" | "txt" | "out" | "md")))
+        && (arg.contains('/')
+            || arg
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| matches!(ext, "log" | "txt" | "out" | "md")))
 }
 
-fn list_or_show_rules(rules: &RuleSet, which: Option<&str>, format: Format, out: &mut dyn Write) -> Result<()> {
+fn list_or_show_rules(
+    rules: &RuleSet,
+    which: Option<&str>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
     match which {
         None => crate::render::rules::list(out, rules, format)?,
         Some(id) => match rules.find(id) {

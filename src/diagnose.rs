@@ -32,11 +32,19 @@ pub fn diagnose(rules: &RuleSet, inputs: Vec<Input<'_>>) -> std::io::Result<Diag
     }
     let mut scan = scanner.finish();
     let findings = engine::evaluate(rules, &mut scan);
-    Ok(Diagnosis { findings, facts: scan.facts, bytes: scan.bytes, lines: scan.lines })
+    Ok(Diagnosis {
+        findings,
+        facts: scan.facts,
+        bytes: scan.bytes,
+        lines: scan.lines,
+    })
 }
 
 /// Convenience for tests and callers holding the text in memory.
 pub fn diagnose_text(rules: &RuleSet, text: &str) -> Diagnosis {
-    let input = Input { name: "text".into(), reader: Box::new(text.as_bytes()) };
+    let input = Input {
+        name: "text".into(),
+        reader: Box::new(text.as_bytes()),
+    };
     diagnose(rules, vec![input]).expect("reading from memory cannot fail")
 }

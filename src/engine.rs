@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::facts::{derived, Facts, Origin, FACT_KEYS};
+use crate::facts::{FACT_KEYS, Facts, Origin, derived};
 use crate::rules::model::Role;
-use crate::rules::{template, Rule, RuleSet, Severity};
+use crate::rules::{Rule, RuleSet, Severity, template};
 use crate::text::scan::{Hit, Owner, ScanResult};
 
 /// A fact a finding rests on, as shown to the user.
@@ -43,10 +43,17 @@ struct RuleMatches<'a> {
 
 fn matches_for<'a>(rule_index: usize, rule: &Rule, scan: &'a ScanResult) -> RuleMatches<'a> {
     let slots = rule.slots();
-    let mut found = RuleMatches { pattern_hits: Vec::new(), requires_met: true, unless_hit: false, captures: Vec::new() };
+    let mut found = RuleMatches {
+        pattern_hits: Vec::new(),
+        requires_met: true,
+        unless_hit: false,
+        captures: Vec::new(),
+    };
     let mut required_seen = vec![false; slots.len()];
     for (owner, hits) in &scan.rule_hits {
-        let Owner::Rule { rule: r, slot } = *owner else { continue };
+        let Owner::Rule { rule: r, slot } = *owner else {
+            continue;
+        };
         if r != rule_index || hits.is_empty() {
             continue;
         }
@@ -61,7 +68,10 @@ fn matches_for<'a>(rule_index: usize, rule: &Rule, scan: &'a ScanResult) -> Rule
             Role::Unless => found.unless_hit = true,
         }
     }
-    found.requires_met = slots.iter().enumerate().all(|(i, (role, _, _))| *role != Role::Requires || required_seen[i]);
+    found.requires_met = slots
+        .iter()
+        .enumerate()
+        .all(|(i, (role, _, _))| *role != Role::Requires || required_seen[i]);
     found
 }
 
@@ -107,7 +117,13 @@ fn first_line(finding: &Finding) -> u64 {
     finding.evidence.first().map_or(u64::MAX, |h| h.line)
 }
 
-fn finding(rules: &RuleSet, rule: &Rule, evidence: Vec<Hit>, captures: &[(String, String)], facts: &Facts) -> Finding {
+fn finding(
+    rules: &RuleSet,
+    rule: &Rule,
+    evidence: Vec<Hit>,
+    captures: &[(String, String)],
+    facts: &Facts,
+) -> Finding {
     let ctx = template::context(facts, captures);
     let fix = template::render(&rules.env, &rule.fix, &ctx)
         .unwrap_or_else(|e| format!("(cvdoctor could not fill this fix: {e})\n\n{}", rule.fix));
@@ -131,10 +147,18 @@ fn finding(rules: &RuleSet, rule: &Rule, evidence: Vec<Hit>, captures: &[(String
 fn facts_used(rule: &Rule, facts: &Facts) -> Vec<FactUse> {
     FACT_KEYS
         .iter()
-        .filter(|k| rule.when.iter().any(|c| c.fact == k.key) || rule.fix.contains(k.key) || (k.key == "gpu.name" && rule.fix.contains("gpu")))
+        .filter(|k| {
+            rule.when.iter().any(|c| c.fact == k.key)
+                || rule.fix.contains(k.key)
+                || (k.key == "gpu.name" && rule.fix.contains("gpu"))
+        })
         .filter_map(|k| {
             let observed = facts.primary_observed(k.key)?;
-            Some(FactUse { fact: k.key, value: observed.value.clone(), origin: observed.origin.clone() })
+            Some(FactUse {
+                fact: k.key,
+                value: observed.value.clone(),
+                origin: observed.origin.clone(),
+            })
         })
         .collect()
 }

@@ -22,7 +22,10 @@ fn main() -> ExitCode {
         Err(e) => {
             // A closed pipe (`cvdoctor ... | head`) is the reader's choice, not a failure.
             // See: https://github.com/BurntSushi/ripgrep/blob/master/crates/core/main.rs
-            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("cvdoctor: error: {e:#}");

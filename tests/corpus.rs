@@ -33,7 +33,10 @@ fn every_corpus_case_is_diagnosed_with_its_category_and_fix() {
             continue;
         };
         if top.category != case.category {
-            failures.push(format!("{}: top is {} ({}), want {}", case.id, top.rule, top.category, case.category));
+            failures.push(format!(
+                "{}: top is {} ({}), want {}",
+                case.id, top.rule, top.category, case.category
+            ));
         }
         for word in &case.fix_mentions {
             if !top.fix.to_lowercase().contains(&word.to_lowercase()) {
@@ -41,5 +44,11 @@ fn every_corpus_case_is_diagnosed_with_its_category_and_fix() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases fail:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

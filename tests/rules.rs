@@ -18,12 +18,17 @@ fn every_example_fires_and_every_near_miss_stays_silent() {
                     "{} did not fire on {:?} (got {:?})",
                     rule.id,
                     example.text().trim(),
-                    diagnosis.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+                    diagnosis
+                        .findings
+                        .iter()
+                        .map(|f| &f.rule)
+                        .collect::<Vec<_>>()
                 )),
                 Some(finding) => {
                     for word in example.fix_contains() {
                         if !finding.fix.to_lowercase().contains(&word.to_lowercase()) {
-                            failures.push(format!("{}: fix lacks {word:?}:\n{}", rule.id, finding.fix));
+                            failures
+                                .push(format!("{}: fix lacks {word:?}:\n{}", rule.id, finding.fix));
                         }
                     }
                 }
@@ -36,7 +41,12 @@ fn every_example_fires_and_every_near_miss_stays_silent() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -46,18 +56,49 @@ fn ids_names_files_and_categories_are_tidy() {
     let mut names = HashSet::new();
     for rule in &rules.rules {
         assert!(ids.insert(rule.id.clone()), "duplicate id {}", rule.id);
-        assert!(names.insert(rule.name.clone()), "duplicate name {}", rule.name);
+        assert!(
+            names.insert(rule.name.clone()),
+            "duplicate name {}",
+            rule.name
+        );
         let file_name = rule.origin.rsplit('/').next().unwrap();
-        assert_eq!(file_name, format!("{}-{}.toml", rule.id, rule.name), "file name of {}", rule.id);
+        assert_eq!(
+            file_name,
+            format!("{}-{}.toml", rule.id, rule.name),
+            "file name of {}",
+            rule.id
+        );
         assert!(CATEGORIES.contains(&rule.category.as_str()));
         // Name the problem, not the fix (ruff's naming convention).
-        for banned in ["use-", "avoid-", "prefer-", "fix-", "install-", "upgrade-", "do-not-"] {
-            assert!(!rule.name.starts_with(banned), "{} is named after a fix", rule.name);
+        for banned in [
+            "use-", "avoid-", "prefer-", "fix-", "install-", "upgrade-", "do-not-",
+        ] {
+            assert!(
+                !rule.name.starts_with(banned),
+                "{} is named after a fix",
+                rule.name
+            );
         }
-        assert!(!rule.title.ends_with('.'), "{} title ends with a period", rule.id);
-        assert!(!rule.fires.is_empty() && !rule.silent.is_empty(), "{} lacks examples", rule.id);
-        assert!(!rule.references.is_empty(), "{} cites no reference", rule.id);
-        assert!(rule.explanation.len() > 80, "{} explanation is too short to explain", rule.id);
+        assert!(
+            !rule.title.ends_with('.'),
+            "{} title ends with a period",
+            rule.id
+        );
+        assert!(
+            !rule.fires.is_empty() && !rule.silent.is_empty(),
+            "{} lacks examples",
+            rule.id
+        );
+        assert!(
+            !rule.references.is_empty(),
+            "{} cites no reference",
+            rule.id
+        );
+        assert!(
+            rule.explanation.len() > 80,
+            "{} explanation is too short to explain",
+            rule.id
+        );
     }
 }
 
@@ -65,6 +106,9 @@ fn ids_names_files_and_categories_are_tidy() {
 fn every_category_has_a_rule() {
     let rules = load_rules(None).unwrap();
     let covered: HashSet<&str> = rules.rules.iter().map(|r| r.category.as_str()).collect();
-    let missing: Vec<&&str> = CATEGORIES.iter().filter(|c| !covered.contains(**c)).collect();
+    let missing: Vec<&&str> = CATEGORIES
+        .iter()
+        .filter(|c| !covered.contains(**c))
+        .collect();
     assert!(missing.is_empty(), "categories without a rule: {missing:?}");
 }

@@ -25,7 +25,11 @@ fn derive_arch_bin_suggestion(facts: &mut Facts) {
     }
     ccs.sort();
     ccs.dedup();
-    let joined = ccs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
+    let joined = ccs
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
     facts.add("gpu.arch_bin", joined, Origin::Derived { by: "gpu.cc" });
 }
 
@@ -53,15 +57,22 @@ pub fn parse_arch_list(text: &str) -> Vec<(u32, u32)> {
 /// `cc`? SASS runs within a major on equal or higher minors; PTX JIT-compiles for any
 /// equal or higher CC. This is OpenCV's own runtime check (`cuda4dnn::isDeviceCompatible`).
 pub fn build_runs_on(bins: &[(u32, u32)], ptx: &[(u32, u32)], cc: (u32, u32)) -> bool {
-    let sass_ok = bins.iter().any(|&(major, minor)| major == cc.0 && minor <= cc.1);
+    let sass_ok = bins
+        .iter()
+        .any(|&(major, minor)| major == cc.0 && minor <= cc.1);
     let ptx_ok = ptx.iter().any(|&arch| arch <= cc);
     sass_ok || ptx_ok
 }
 
 fn derive_runs_on_gpu(facts: &mut Facts) {
-    let Some(bin_text) = facts.primary("build.arch_bin") else { return };
+    let Some(bin_text) = facts.primary("build.arch_bin") else {
+        return;
+    };
     let bins = parse_arch_list(bin_text);
-    let ptx = facts.primary("build.arch_ptx").map(parse_arch_list).unwrap_or_default();
+    let ptx = facts
+        .primary("build.arch_ptx")
+        .map(parse_arch_list)
+        .unwrap_or_default();
     if bins.is_empty() && ptx.is_empty() {
         return;
     }
@@ -75,27 +86,52 @@ fn derive_runs_on_gpu(facts: &mut Facts) {
         return;
     }
     let runs = gpus.iter().all(|&cc| build_runs_on(&bins, &ptx, cc));
-    facts.add("build.runs_on_gpu", runs.to_string(), Origin::Derived { by: "build.arch_bin, build.arch_ptx, gpu.cc" });
+    facts.add(
+        "build.runs_on_gpu",
+        runs.to_string(),
+        Origin::Derived {
+            by: "build.arch_bin, build.arch_ptx, gpu.cc",
+        },
+    );
 }
 
 /// Windows wins over macOS over Linux: a Windows paste often quotes Unix-style paths too.
 fn derive_os(facts: &mut Facts) {
-    let hints: Vec<String> = facts.all("platform.os_hint").iter().map(|o| o.value.clone()).collect();
+    let hints: Vec<String> = facts
+        .all("platform.os_hint")
+        .iter()
+        .map(|o| o.value.clone())
+        .collect();
     for os in ["windows", "macos", "linux"] {
         if hints.iter().any(|h| h == os) {
-            facts.add("platform.os", os, Origin::Derived { by: "platform.os_hint" });
+            facts.add(
+                "platform.os",
+                os,
+                Origin::Derived {
+                    by: "platform.os_hint",
+                },
+            );
             return;
         }
     }
 }
 
 fn derive_jetson(facts: &mut Facts) {
-    let from_hint = facts.all("platform.os_hint").iter().any(|o| o.value == "jetson");
+    let from_hint = facts
+        .all("platform.os_hint")
+        .iter()
+        .any(|o| o.value == "jetson");
     let from_gpu = facts.all("gpu.name").iter().any(|o| {
         crate::knowledge::gpus::lookup(&o.value).is_some_and(|row| row.family.starts_with("Jetson"))
     });
     if from_hint || from_gpu {
-        facts.add("platform.jetson", "true", Origin::Derived { by: "platform.os_hint, gpu.name" });
+        facts.add(
+            "platform.jetson",
+            "true",
+            Origin::Derived {
+                by: "platform.os_hint, gpu.name",
+            },
+        );
     }
 }
 
@@ -109,7 +145,10 @@ mod tests {
         assert_eq!(parse_arch_list(" 6.0;6.1 "), vec![(6, 0), (6, 1)]);
         assert_eq!(parse_arch_list("7.5,8.6"), vec![(7, 5), (8, 6)]);
         assert_eq!(parse_arch_list("8.6+PTX"), vec![(8, 6)]);
-        assert_eq!(parse_arch_list("5.3(5.3) 100 120"), vec![(5, 3), (10, 0), (12, 0)]);
+        assert_eq!(
+            parse_arch_list("5.3(5.3) 100 120"),
+            vec![(5, 3), (10, 0), (12, 0)]
+        );
         assert!(parse_arch_list("").is_empty());
     }
 
@@ -120,13 +159,22 @@ mod tests {
         assert!(build_runs_on(&bins, &[], (6, 2)), "sm_61 runs on 6.2");
         assert!(!build_runs_on(&bins, &[], (5, 3)), "never downwards");
         assert!(build_runs_on(&[], &[(7, 5)], (9, 0)), "PTX JIT upwards");
-        assert!(!build_runs_on(&[], &[(9, 0)], (8, 6)), "PTX never downwards");
-        assert!(!build_runs_on(&parse_arch_list("86"), &[], (9, 0)), "never across majors");
+        assert!(
+            !build_runs_on(&[], &[(9, 0)], (8, 6)),
+            "PTX never downwards"
+        );
+        assert!(
+            !build_runs_on(&parse_arch_list("86"), &[], (9, 0)),
+            "never across majors"
+        );
     }
 
     #[test]
     fn derives_suggestion_and_verdict() {
-        let text = Origin::Text { source: "t".into(), line: 1 };
+        let text = Origin::Text {
+            source: "t".into(),
+            line: 1,
+        };
         let mut facts = Facts::default();
         facts.add("gpu.cc", "8.6", text.clone());
         facts.add("gpu.cc", "7.0", text.clone());

@@ -32,7 +32,11 @@ pub struct FactKey {
 
 macro_rules! key {
     ($key:literal, $kind:ident, $doc:literal) => {
-        FactKey { key: $key, kind: FactKind::$kind, doc: $doc }
+        FactKey {
+            key: $key,
+            kind: FactKind::$kind,
+            doc: $doc,
+        }
     };
 }
 

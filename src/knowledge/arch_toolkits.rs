@@ -4,7 +4,8 @@
 //! either dropped by this toolkit or is newer than it.
 
 const CMAKE_SELECT: &str = "Kitware/CMake Modules/FindCUDA/select_compute_arch.cmake";
-const TORCH_JIT: &str = "pytorch aten/src/ATen/native/cuda/jit_utils.cpp (toolkit -> max arch comments)";
+const TORCH_JIT: &str =
+    "pytorch aten/src/ATen/native/cuda/jit_utils.cpp (toolkit -> max arch comments)";
 const NVCC_128: &str = "nvcc V12.8.93 --list-gpu-code";
 const BLOG_129: &str = "NVIDIA blog: family-specific architecture features (CUDA 12.9)";
 const NVCC_130: &str = "measured: nvcc 13.0.88 --list-gpu-code on the H100 machine, 2026-11-26; CUDA 13.1 release notes";
@@ -21,10 +22,20 @@ pub struct ArchSupport {
 
 macro_rules! arch {
     ($arch:literal, $first:literal, None, $source:expr) => {
-        ArchSupport { arch: $arch, first: $first, last: None, source: $source }
+        ArchSupport {
+            arch: $arch,
+            first: $first,
+            last: None,
+            source: $source,
+        }
     };
     ($arch:literal, $first:literal, $last:literal, $source:expr) => {
-        ArchSupport { arch: $arch, first: $first, last: Some($last), source: $source }
+        ArchSupport {
+            arch: $arch,
+            first: $first,
+            last: Some($last),
+            source: $source,
+        }
     };
 }
 
@@ -65,8 +76,14 @@ pub fn lookup(arch: u32) -> Option<&'static ArchSupport> {
 /// A sentence for fixes: "CUDA 11.1 and later" / "CUDA 5.0 to 10.2".
 pub fn toolkits_for_arch(arch: u32) -> String {
     match lookup(arch) {
-        Some(ArchSupport { first, last: None, .. }) => format!("CUDA {first} and later"),
-        Some(ArchSupport { first, last: Some(last), .. }) => format!("CUDA {first} to {last}"),
+        Some(ArchSupport {
+            first, last: None, ..
+        }) => format!("CUDA {first} and later"),
+        Some(ArchSupport {
+            first,
+            last: Some(last),
+            ..
+        }) => format!("CUDA {first} to {last}"),
         None => "no CUDA toolkit known to cvdoctor".to_string(),
     }
 }

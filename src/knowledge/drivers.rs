@@ -33,7 +33,9 @@ pub const DRIVER_MINIMUMS: &[DriverMinimum] = &[
 /// The row for a CUDA version: a major-only row (`12`) covers every minor.
 pub fn minimum_for(cuda: &Version) -> Option<&'static DriverMinimum> {
     DRIVER_MINIMUMS.iter().find(|row| {
-        let Some(row_version) = Version::parse(row.cuda) else { return false };
+        let Some(row_version) = Version::parse(row.cuda) else {
+            return false;
+        };
         if row.cuda.contains('.') {
             row_version.major() == cuda.major() && row_version.minor() == cuda.minor()
         } else {

@@ -8,7 +8,8 @@
 
 const NVIDIA_PAGE: &str = "https://developer.nvidia.com/cuda-gpus";
 const OPENCV_JETSON: &str = "opencv/opencv cmake/OpenCVDetectCUDAUtils.cmake: TX1 (5.3) TX2 (6.2) Xavier (7.2) Orin (8.7) Thor (11.0) Spark (12.1)";
-const MEASURED_H100: &str = "measured: nvidia-smi --query-gpu=compute_cap on an H100 80GB HBM3, 2026-11-26";
+const MEASURED_H100: &str =
+    "measured: nvidia-smi --query-gpu=compute_cap on an H100 80GB HBM3, 2026-11-26";
 
 pub struct GpuRow {
     /// Regex (case-insensitive) over the product name as nvidia-smi or users write it.
@@ -21,7 +22,12 @@ pub struct GpuRow {
 
 macro_rules! row {
     ($pattern:literal, $family:literal, $cc:literal, $source:expr) => {
-        GpuRow { pattern: $pattern, family: $family, compute_capability: $cc, source: $source }
+        GpuRow {
+            pattern: $pattern,
+            family: $family,
+            compute_capability: $cc,
+            source: $source,
+        }
     };
 }
 
@@ -115,7 +121,12 @@ mod tests {
 
     #[test]
     fn ignores_look_alikes() {
-        for text in ["L4T R32.4.3", "sha A1000x", "T4 was the fourth test", "libopencv_core.so.4.5"] {
+        for text in [
+            "L4T R32.4.3",
+            "sha A1000x",
+            "T4 was the fourth test",
+            "libopencv_core.so.4.5",
+        ] {
             assert!(lookup(text).is_none(), "{text}");
         }
     }

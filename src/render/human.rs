@@ -42,16 +42,43 @@ fn severity_label(severity: Severity) -> colored::ColoredString {
 
 fn render_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     let header = format!("[{}]", f.rule);
-    writeln!(out, "{}{}: {}", severity_label(f.severity), header.bold(), f.title.bold())?;
-    let gutter_width = f.evidence.iter().map(|h| h.line.to_string().len()).max().unwrap_or(1);
+    writeln!(
+        out,
+        "{}{}: {}",
+        severity_label(f.severity),
+        header.bold(),
+        f.title.bold()
+    )?;
+    let gutter_width = f
+        .evidence
+        .iter()
+        .map(|h| h.line.to_string().len())
+        .max()
+        .unwrap_or(1);
     let pad = " ".repeat(gutter_width);
     if let Some(first) = f.evidence.first() {
-        writeln!(out, "{pad}{} {}:{}", "-->".blue().bold(), first.source, first.line)?;
+        writeln!(
+            out,
+            "{pad}{} {}:{}",
+            "-->".blue().bold(),
+            first.source,
+            first.line
+        )?;
         writeln!(out, "{pad} {}", "|".blue().bold())?;
         for hit in &f.evidence {
             for (i, text) in hit.text.lines().enumerate() {
-                let number = if i == 0 { format!("{:>gutter_width$}", hit.line) } else { pad.clone() };
-                writeln!(out, "{} {} {}", number.blue().bold(), "|".blue().bold(), text)?;
+                let number = if i == 0 {
+                    format!("{:>gutter_width$}", hit.line)
+                } else {
+                    pad.clone()
+                };
+                writeln!(
+                    out,
+                    "{} {} {}",
+                    number.blue().bold(),
+                    "|".blue().bold(),
+                    text
+                )?;
             }
         }
         writeln!(out, "{pad} {}", "|".blue().bold())?;
@@ -63,7 +90,9 @@ fn render_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
             .facts
             .iter()
             .map(|u| match &u.origin {
-                Origin::Text { source, line } => format!("{} = {} ({source}:{line})", u.fact, u.value),
+                Origin::Text { source, line } => {
+                    format!("{} = {} ({source}:{line})", u.fact, u.value)
+                }
                 Origin::Derived { .. } => format!("{} = {}", u.fact, u.value),
             })
             .collect();
@@ -73,11 +102,21 @@ fn render_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     write_indented(out, &f.explanation, &pad, false)?;
     writeln!(out, "{}", note("fix").green().bold())?;
     write_indented(out, &f.fix, &pad, true)?;
-    writeln!(out, "{} run `cvdoctor rules {}` for details", note("note"), f.rule)
+    writeln!(
+        out,
+        "{} run `cvdoctor rules {}` for details",
+        note("note"),
+        f.rule
+    )
 }
 
 /// Writes text indented under a `= label:` line; code-block lines are highlighted.
-fn write_indented(out: &mut dyn Write, text: &str, pad: &str, highlight_code: bool) -> io::Result<()> {
+fn write_indented(
+    out: &mut dyn Write,
+    text: &str,
+    pad: &str,
+    highlight_code: bool,
+) -> io::Result<()> {
     let mut in_code = false;
     for line in text.lines() {
         if line.trim_start().starts_with("```") {

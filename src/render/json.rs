@@ -40,7 +40,10 @@ pub fn render(out: &mut dyn Write, diagnosis: &Diagnosis) -> io::Result<()> {
         schema: SCHEMA_VERSION,
         findings: &diagnosis.findings,
         facts: &diagnosis.facts,
-        input: InputStats { bytes: diagnosis.bytes, lines: diagnosis.lines },
+        input: InputStats {
+            bytes: diagnosis.bytes,
+            lines: diagnosis.lines,
+        },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -28,7 +28,11 @@ pub fn list(out: &mut dyn Write, rules: &RuleSet, format: Format) -> io::Result<
         Format::Markdown => {
             writeln!(out, "| id | name | category | title |\n|---|---|---|---|")?;
             for r in sorted {
-                writeln!(out, "| {} | `{}` | `{}` | {} |", r.id, r.name, r.category, r.title)?;
+                writeln!(
+                    out,
+                    "| {} | `{}` | `{}` | {} |",
+                    r.id, r.name, r.category, r.title
+                )?;
             }
             Ok(())
         }
@@ -36,7 +40,14 @@ pub fn list(out: &mut dyn Write, rules: &RuleSet, format: Format) -> io::Result<
             let name_width = sorted.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let category_width = sorted.iter().map(|r| r.category.len()).max().unwrap_or(0);
             for r in sorted {
-                writeln!(out, "{}  {:name_width$}  {:category_width$}  {}", r.id.bold(), r.name, r.category, r.title)?;
+                writeln!(
+                    out,
+                    "{}  {:name_width$}  {:category_width$}  {}",
+                    r.id.bold(),
+                    r.name,
+                    r.category,
+                    r.title
+                )?;
             }
             Ok(())
         }
@@ -51,9 +62,18 @@ pub fn show(out: &mut dyn Write, rule: &Rule, format: Format) -> io::Result<()> 
         }
         Format::Human | Format::Markdown => {
             writeln!(out, "# {} `{}`: {}\n", rule.id, rule.name, rule.title)?;
-            writeln!(out, "Category: `{}`. Severity: {}.\n", rule.category, rule.severity.as_str())?;
+            writeln!(
+                out,
+                "Category: `{}`. Severity: {}.\n",
+                rule.category,
+                rule.severity.as_str()
+            )?;
             writeln!(out, "## What happened, and why\n\n{}\n", rule.explanation)?;
-            writeln!(out, "## Fix\n\nThe fix is filled from what cvdoctor finds in your input; the template is:\n\n{}\n", rule.fix.trim())?;
+            writeln!(
+                out,
+                "## Fix\n\nThe fix is filled from what cvdoctor finds in your input; the template is:\n\n{}\n",
+                rule.fix.trim()
+            )?;
             writeln!(out, "## Recognised by\n")?;
             for p in &rule.patterns {
                 writeln!(out, "- text matching `{p}`")?;
@@ -64,7 +84,11 @@ pub fn show(out: &mut dyn Write, rule: &Rule, format: Format) -> io::Result<()> 
             for c in &rule.when {
                 writeln!(out, "- when `{c}`")?;
             }
-            writeln!(out, "\n## Example\n\n```text\n{}\n```", rule.fires[0].text().trim())?;
+            writeln!(
+                out,
+                "\n## Example\n\n```text\n{}\n```",
+                rule.fires[0].text().trim()
+            )?;
             if !rule.references.is_empty() {
                 writeln!(out, "\n## References\n")?;
                 for r in &rule.references {

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::facts::{fact_key, FactKind, Facts};
+use crate::facts::{FactKind, Facts, fact_key};
 use crate::version::Version;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,26 +49,43 @@ impl Condition {
                     ">=" => Op::Ge,
                     "==" => Op::Eq,
                     "!=" => Op::Ne,
-                    other => return Err(format!("unknown operator `{other}` in `{text}` (use < <= > >= == != exists missing)")),
+                    other => {
+                        return Err(format!(
+                            "unknown operator `{other}` in `{text}` (use < <= > >= == != exists missing)"
+                        ));
+                    }
                 };
                 (*fact, op, *value)
             }
-            _ => return Err(format!("`{text}` is not `FACT OP VALUE`, `FACT exists` or `FACT missing`")),
+            _ => {
+                return Err(format!(
+                    "`{text}` is not `FACT OP VALUE`, `FACT exists` or `FACT missing`"
+                ));
+            }
         };
         let key = fact_key(fact).ok_or_else(|| format!("unknown fact `{fact}` in `{text}`"))?;
         match (key.kind, op) {
-            (FactKind::Version, Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne) if Version::parse(value).is_none() => {
+            (FactKind::Version, Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne)
+                if Version::parse(value).is_none() =>
+            {
                 return Err(format!("`{value}` is not a version, in `{text}`"));
             }
             (FactKind::Text | FactKind::Bool, Op::Lt | Op::Le | Op::Gt | Op::Ge) => {
-                return Err(format!("`{fact}` is not a version: only == != exists missing apply, in `{text}`"));
+                return Err(format!(
+                    "`{fact}` is not a version: only == != exists missing apply, in `{text}`"
+                ));
             }
             (FactKind::Bool, Op::Eq | Op::Ne) if value != "true" && value != "false" => {
                 return Err(format!("`{fact}` is true or false, in `{text}`"));
             }
             _ => {}
         }
-        Ok(Condition { fact: key.key, op, value: value.to_string(), text: text.to_string() })
+        Ok(Condition {
+            fact: key.key,
+            op,
+            value: value.to_string(),
+            text: text.to_string(),
+        })
     }
 
     pub fn holds(&self, facts: &Facts) -> bool {
@@ -79,7 +96,9 @@ impl Condition {
             (_, None) => false,
             (op, Some(actual)) => match fact_key(self.fact).map(|k| k.kind) {
                 Some(FactKind::Version) => {
-                    let (Some(actual), Some(wanted)) = (Version::parse(actual), Version::parse(&self.value)) else {
+                    let (Some(actual), Some(wanted)) =
+                        (Version::parse(actual), Version::parse(&self.value))
+                    else {
                         return false;
                     };
                     match op {
@@ -123,13 +142,23 @@ mod tests {
         assert!(holds("opencv.version == 4.3"));
         assert!(holds("build.cuda == false"));
         assert!(holds("cudnn.version missing"));
-        assert!(!holds("cudnn.version >= 8"), "comparisons on missing facts are false");
+        assert!(
+            !holds("cudnn.version >= 8"),
+            "comparisons on missing facts are false"
+        );
         assert!(holds("opencv.version exists"));
     }
 
     #[test]
     fn rejects_malformed_conditions() {
-        for bad in ["nope.fact exists", "opencv.version ~ 4", "opencv.version < abc", "build.cuda < 3", "build.cuda == maybe", "x"] {
+        for bad in [
+            "nope.fact exists",
+            "opencv.version ~ 4",
+            "opencv.version < abc",
+            "build.cuda < 3",
+            "build.cuda == maybe",
+            "x",
+        ] {
             assert!(Condition::parse(bad).is_err(), "{bad}");
         }
     }

@@ -42,9 +42,9 @@ pub struct RuleSet {
 
 impl RuleSet {
     pub fn find(&self, id_or_name: &str) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+        self.rules.iter().find(|r| {
+            r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name)
+        })
     }
 }
 
@@ -66,7 +66,12 @@ pub fn load_rules(extra_dir: Option<&Path>) -> Result<RuleSet, RuleError> {
     check_unique(&rules)?;
     let slots: Vec<Vec<(String, usize)>> = rules
         .iter()
-        .map(|r| r.slots().into_iter().map(|(_, p, limit)| (p.to_string(), limit)).collect())
+        .map(|r| {
+            r.slots()
+                .into_iter()
+                .map(|(_, p, limit)| (p.to_string(), limit))
+                .collect()
+        })
         .collect();
     let plan = ScanPlan::new(&slots).map_err(|(rule, _, e)| RuleError {
         file: rules[rule].origin.clone(),
@@ -78,7 +83,11 @@ pub fn load_rules(extra_dir: Option<&Path>) -> Result<RuleSet, RuleError> {
 
 fn load_dir(dir: &Path, env: &Environment<'static>) -> Result<Vec<Rule>, RuleError> {
     let display = dir.display().to_string();
-    let entries = std::fs::read_dir(dir).map_err(|e| RuleError { file: display.clone(), line: None, message: format!("cannot read rules directory: {e}") })?;
+    let entries = std::fs::read_dir(dir).map_err(|e| RuleError {
+        file: display.clone(),
+        line: None,
+        message: format!("cannot read rules directory: {e}"),
+    })?;
     let mut paths: Vec<_> = entries
         .flatten()
         .map(|e| e.path())
@@ -86,14 +95,21 @@ fn load_dir(dir: &Path, env: &Environment<'static>) -> Result<Vec<Rule>, RuleErr
         .collect();
     paths.sort();
     if paths.is_empty() {
-        return Err(RuleError { file: display, line: None, message: "no *.toml rule files here".into() });
+        return Err(RuleError {
+            file: display,
+            line: None,
+            message: "no *.toml rule files here".into(),
+        });
     }
     paths
         .iter()
         .map(|path| {
             let file = path.display().to_string();
-            let source = std::fs::read_to_string(path)
-                .map_err(|e| RuleError { file: file.clone(), line: None, message: format!("cannot read: {e}") })?;
+            let source = std::fs::read_to_string(path).map_err(|e| RuleError {
+                file: file.clone(),
+                line: None,
+                message: format!("cannot read: {e}"),
+            })?;
             parse_rule(&file, &source, env)
         })
         .collect()
@@ -101,11 +117,23 @@ fn load_dir(dir: &Path, env: &Environment<'static>) -> Result<Vec<Rule>, RuleErr
 
 fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
     for (i, rule) in rules.iter().enumerate() {
-        if let Some(other) = rules[..i].iter().find(|r| r.name == rule.name || r.id == rule.id) {
+        if let Some(other) = rules[..i]
+            .iter()
+            .find(|r| r.name == rule.name || r.id == rule.id)
+        {
             return Err(RuleError {
                 file: rule.origin.clone(),
                 line: None,
-                message: format!("{} `{}` is already used by {}", if other.id == rule.id { "id" } else { "name" }, if other.id == rule.id { &rule.id } else { &rule.name }, other.origin),
+                message: format!(
+                    "{} `{}` is already used by {}",
+                    if other.id == rule.id { "id" } else { "name" },
+                    if other.id == rule.id {
+                        &rule.id
+                    } else {
+                        &rule.name
+                    },
+                    other.origin
+                ),
             });
         }
     }
@@ -114,7 +142,11 @@ fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
 
 /// Parses and validates one rule file.
 pub fn parse_rule(file: &str, source: &str, env: &Environment<'static>) -> Result<Rule, RuleError> {
-    let err = |line: Option<usize>, message: String| RuleError { file: file.to_string(), line, message };
+    let err = |line: Option<usize>, message: String| RuleError {
+        file: file.to_string(),
+        line,
+        message,
+    };
     let raw: RawRule = toml::from_str(source).map_err(|e| {
         let line = e.span().map(|span| line_of_offset(source, span.start));
         err(line, e.message().trim().to_string())
@@ -122,26 +154,56 @@ pub fn parse_rule(file: &str, source: &str, env: &Environment<'static>) -> Resul
     let at = |key: &str| line_of_key(source, key);
 
     if !is_rule_id(&raw.id) {
-        return Err(err(at("id"), format!("id `{}` must be CVD followed by three or more digits", raw.id)));
+        return Err(err(
+            at("id"),
+            format!(
+                "id `{}` must be CVD followed by three or more digits",
+                raw.id
+            ),
+        ));
     }
     if !is_kebab(&raw.name) {
-        return Err(err(at("name"), format!("name `{}` must be kebab-case (lower-case words joined by -)", raw.name)));
+        return Err(err(
+            at("name"),
+            format!(
+                "name `{}` must be kebab-case (lower-case words joined by -)",
+                raw.name
+            ),
+        ));
     }
     if !categories::is_category(&raw.category) {
-        return Err(err(at("category"), format!("unknown category `{}`; see docs/categories.md", raw.category)));
+        return Err(err(
+            at("category"),
+            format!(
+                "unknown category `{}`; see docs/categories.md",
+                raw.category
+            ),
+        ));
     }
     if raw.title.trim().is_empty() || raw.title.ends_with('.') {
-        return Err(err(at("title"), "title must be non-empty and have no trailing period".into()));
+        return Err(err(
+            at("title"),
+            "title must be non-empty and have no trailing period".into(),
+        ));
     }
     if raw.patterns.is_empty() && raw.requires.is_empty() && raw.when.is_empty() {
-        return Err(err(None, "a rule needs `patterns`, `requires` or `when`".into()));
+        return Err(err(
+            None,
+            "a rule needs `patterns`, `requires` or `when`".into(),
+        ));
     }
     for p in raw.patterns.iter().chain(&raw.requires).chain(&raw.unless) {
         if let Err(e) = pattern::compile(p) {
-            return Err(err(line_of_text(source, p), format!("pattern does not compile: {e}")));
+            return Err(err(
+                line_of_text(source, p),
+                format!("pattern does not compile: {e}"),
+            ));
         }
         if pattern::compile(p).is_ok_and(|re| re.is_match(b"")) {
-            return Err(err(line_of_text(source, p), format!("pattern `{p}` matches empty text")));
+            return Err(err(
+                line_of_text(source, p),
+                format!("pattern `{p}` matches empty text"),
+            ));
         }
     }
     let when = raw
@@ -151,7 +213,10 @@ pub fn parse_rule(file: &str, source: &str, env: &Environment<'static>) -> Resul
         .collect::<Result<Vec<_>, _>>()?;
     template::validate(env, &raw.fix).map_err(|m| err(at("fix"), format!("fix template: {m}")))?;
     if raw.examples.fires.is_empty() || raw.examples.silent.is_empty() {
-        return Err(err(at("[examples]"), "examples need at least one `fires` and one `silent` text".into()));
+        return Err(err(
+            at("[examples]"),
+            "examples need at least one `fires` and one `silent` text".into(),
+        ));
     }
     Ok(Rule {
         id: raw.id,
@@ -175,16 +240,25 @@ pub fn parse_rule(file: &str, source: &str, env: &Environment<'static>) -> Resul
 }
 
 fn is_rule_id(id: &str) -> bool {
-    id.strip_prefix("CVD").is_some_and(|digits| digits.len() >= 3 && digits.bytes().all(|b| b.is_ascii_digit()))
+    id.strip_prefix("CVD")
+        .is_some_and(|digits| digits.len() >= 3 && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub fn is_kebab(name: &str) -> bool {
     !name.is_empty()
-        && name.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && name.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 fn line_of_offset(source: &str, offset: usize) -> usize {
-    source.as_bytes()[..offset.min(source.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn line_of_key(source: &str, key: &str) -> Option<usize> {
@@ -192,14 +266,18 @@ fn line_of_key(source: &str, key: &str) -> Option<usize> {
         .lines()
         .position(|l| {
             let l = l.trim_start();
-            l == key || l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+            l == key
+                || l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
         })
         .map(|i| i + 1)
 }
 
 fn line_of_text(source: &str, text: &str) -> Option<usize> {
     let first_line = text.lines().next().unwrap_or(text);
-    source.find(first_line).map(|offset| line_of_offset(source, offset))
+    source
+        .find(first_line)
+        .map(|offset| line_of_offset(source, offset))
 }
 
 #[cfg(test)]
@@ -232,7 +310,10 @@ silent = ["bam"]
     #[test]
     fn errors_name_file_line_and_problem() {
         let e = parse(&GOOD.replace("cuda-runtime-error", "made-up")).unwrap_err();
-        assert_eq!(e.to_string(), "x.toml:5: unknown category `made-up`; see docs/categories.md");
+        assert_eq!(
+            e.to_string(),
+            "x.toml:5: unknown category `made-up`; see docs/categories.md"
+        );
         let e = parse(&GOOD.replace("['boom']", "['(unclosed']")).unwrap_err();
         assert_eq!(e.line, Some(8));
         assert!(e.message.contains("does not compile"), "{e}");

@@ -7,5 +7,5 @@ pub mod load;
 pub mod model;
 pub mod template;
 
-pub use load::{load_rules, RuleSet};
+pub use load::{RuleSet, load_rules};
 pub use model::{Rule, Severity};

@@ -129,7 +129,10 @@ impl Rule {
     /// All patterns in slot order, with their role and how many hits to keep.
     pub fn slots(&self) -> Vec<(Role, &str, usize)> {
         let pattern = self.patterns.iter().map(|p| (Role::Pattern, p.as_str(), 3));
-        let requires = self.requires.iter().map(|p| (Role::Requires, p.as_str(), 1));
+        let requires = self
+            .requires
+            .iter()
+            .map(|p| (Role::Requires, p.as_str(), 1));
         let unless = self.unless.iter().map(|p| (Role::Unless, p.as_str(), 1));
         pattern.chain(requires).chain(unless).collect()
     }

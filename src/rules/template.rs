@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
-use crate::facts::{FactKind, Facts, FACT_KEYS};
+use crate::facts::{FACT_KEYS, FactKind, Facts};
 use crate::knowledge::{arch_toolkits, drivers};
 use crate::version::Version;
 
@@ -25,7 +25,10 @@ pub fn environment() -> Environment<'static> {
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.add_function("toolkits_for_arch", |arch: String| {
         let digits: String = arch.chars().filter(char::is_ascii_digit).collect();
-        digits.parse().map(arch_toolkits::toolkits_for_arch).unwrap_or_else(|_| "an unknown range of CUDA toolkits".into())
+        digits
+            .parse()
+            .map(arch_toolkits::toolkits_for_arch)
+            .unwrap_or_else(|_| "an unknown range of CUDA toolkits".into())
     });
     env.add_function("min_driver", |cuda: String| {
         Version::parse(&cuda)
@@ -34,21 +37,30 @@ pub fn environment() -> Environment<'static> {
             .unwrap_or_else(|| "the driver listed for it in NVIDIA's CUDA release notes".into())
     });
     // Jinja compares strings as text ("4.10" < "4.2"); versions need this.
-    env.add_function("version_below", |version: Option<String>, bound: String| {
-        match (version.as_deref().and_then(Version::parse), Version::parse(&bound)) {
+    env.add_function(
+        "version_below",
+        |version: Option<String>, bound: String| match (
+            version.as_deref().and_then(Version::parse),
+            Version::parse(&bound),
+        ) {
             (Some(v), Some(b)) => v < b,
             _ => false,
-        }
-    });
-    env.add_function("rebuild_commands", |arch_bin: Option<String>, os: Option<String>| {
-        rebuild_commands(arch_bin.as_deref(), os.as_deref())
-    });
+        },
+    );
+    env.add_function(
+        "rebuild_commands",
+        |arch_bin: Option<String>, os: Option<String>| {
+            rebuild_commands(arch_bin.as_deref(), os.as_deref())
+        },
+    );
     env
 }
 
 /// The recipe's clean rebuild as a fenced code block, for the user's platform.
 pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>) -> String {
-    let arch = arch_bin.filter(|a| !a.is_empty()).unwrap_or("<your GPU's compute capability, e.g. 7.0>");
+    let arch = arch_bin
+        .filter(|a| !a.is_empty())
+        .unwrap_or("<your GPU's compute capability, e.g. 7.0>");
     if os == Some("windows") {
         return format!(
             "```bat\n\
@@ -77,32 +89,49 @@ pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>) -> String {
 
 /// Checks a template's syntax when a rule is loaded.
 pub fn validate(env: &Environment<'_>, source: &str) -> Result<(), String> {
-    env.template_from_str(source).map(|_| ()).map_err(|e| e.to_string())
+    env.template_from_str(source)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 pub fn context(facts: &Facts, captures: &[(String, String)]) -> Value {
     let mut root: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
     for key in FACT_KEYS {
-        let Some(value) = facts.primary(key.key) else { continue };
+        let Some(value) = facts.primary(key.key) else {
+            continue;
+        };
         let (group, field) = key.key.split_once('.').unwrap_or((key.key, "value"));
         let value = match key.kind {
             FactKind::Bool => Value::from(value == "true"),
             _ => Value::from(value),
         };
-        root.entry(group.to_string()).or_default().insert(field.to_string(), value);
+        root.entry(group.to_string())
+            .or_default()
+            .insert(field.to_string(), value);
     }
     let gpus: Vec<BTreeMap<&str, String>> = facts
         .all("gpu.name")
         .iter()
         .map(|o| {
-            let cc = crate::knowledge::gpus::lookup(&o.value).map(|r| r.compute_capability.to_string()).unwrap_or_default();
+            let cc = crate::knowledge::gpus::lookup(&o.value)
+                .map(|r| r.compute_capability.to_string())
+                .unwrap_or_default();
             BTreeMap::from([("name", o.value.clone()), ("cc", cc)])
         })
         .collect();
-    let capture: BTreeMap<&str, &str> = captures.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut ctx: BTreeMap<String, Value> = root.into_iter().map(|(k, v)| (k, Value::from(minijinja::value::Serde(&v)))).collect();
+    let capture: BTreeMap<&str, &str> = captures
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut ctx: BTreeMap<String, Value> = root
+        .into_iter()
+        .map(|(k, v)| (k, Value::from(minijinja::value::Serde(&v))))
+        .collect();
     ctx.insert("gpus".into(), Value::from(minijinja::value::Serde(&gpus)));
-    ctx.insert("capture".into(), Value::from(minijinja::value::Serde(&capture)));
+    ctx.insert(
+        "capture".into(),
+        Value::from(minijinja::value::Serde(&capture)),
+    );
     Value::from(minijinja::value::Serde(&ctx))
 }
 
@@ -150,6 +179,9 @@ mod tests {
             &ctx,
         )
         .unwrap();
-        assert_eq!(out, "CC 7.0\n\nno cuda 86: CUDA 11.1 and later; 525.60.13; []");
+        assert_eq!(
+            out,
+            "CC 7.0\n\nno cuda 86: CUDA 11.1 and later; 525.60.13; []"
+        );
     }
 }

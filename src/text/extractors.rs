@@ -34,7 +34,12 @@ pub struct Extractor {
 
 macro_rules! ex {
     ($fact:literal, $transform:expr, $pattern:expr, $example:literal => $value:literal) => {
-        Extractor { fact: $fact, pattern: $pattern, transform: $transform, example: ($example, $value) }
+        Extractor {
+            fact: $fact,
+            pattern: $pattern,
+            transform: $transform,
+            example: ($example, $value),
+        }
     };
 }
 
@@ -157,10 +162,18 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
     let raw = raw.trim();
     match extractor.transform {
         Plain => !raw.is_empty() && facts.add(extractor.fact, raw, origin),
-        YesNo => facts.add(extractor.fact, raw.eq_ignore_ascii_case("yes").to_string(), origin),
+        YesNo => facts.add(
+            extractor.fact,
+            raw.eq_ignore_ascii_case("yes").to_string(),
+            origin,
+        ),
         ArchList => {
             let list = crate::facts::derived::parse_arch_list(raw);
-            let text = list.iter().map(|(a, b)| format!("{a}.{b}")).collect::<Vec<_>>().join(" ");
+            let text = list
+                .iter()
+                .map(|(a, b)| format!("{a}.{b}"))
+                .collect::<Vec<_>>()
+                .join(" ");
             !text.is_empty() && facts.add(extractor.fact, text, origin)
         }
         PythonTag => {
@@ -168,7 +181,9 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
             facts.add(extractor.fact, format!("{major}.{minor}"), origin)
         }
         GpuName => {
-            let Some(row) = gpus::lookup(raw) else { return false };
+            let Some(row) = gpus::lookup(raw) else {
+                return false;
+            };
             let new = facts.add("gpu.name", raw, origin.clone());
             facts.add("gpu.cc", row.compute_capability, origin);
             new
@@ -187,10 +202,18 @@ mod tests {
         for extractor in extractors() {
             let (line, expected) = extractor.example;
             let re = pattern::compile(extractor.pattern).unwrap();
-            let caps = re.captures(line.as_bytes()).unwrap_or_else(|| panic!("{} does not match {line:?}", extractor.pattern));
-            let raw = caps.name("v").map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned()).unwrap_or_default();
+            let caps = re
+                .captures(line.as_bytes())
+                .unwrap_or_else(|| panic!("{} does not match {line:?}", extractor.pattern));
+            let raw = caps
+                .name("v")
+                .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+                .unwrap_or_default();
             let mut facts = Facts::default();
-            let origin = Origin::Text { source: "t".into(), line: 1 };
+            let origin = Origin::Text {
+                source: "t".into(),
+                line: 1,
+            };
             record(&extractor, &raw, origin, &mut facts);
             let got = facts.primary(extractor.fact).unwrap_or_default();
             if extractor.transform == GpuName {
@@ -203,9 +226,17 @@ mod tests {
 
     #[test]
     fn gpu_names_also_give_compute_capability() {
-        let extractor = extractors().into_iter().find(|e| e.transform == GpuName).unwrap();
+        let extractor = extractors()
+            .into_iter()
+            .find(|e| e.transform == GpuName)
+            .unwrap();
         let mut facts = Facts::default();
-        record(&extractor, "GeForce RTX 3080", Origin::Derived { by: "test" }, &mut facts);
+        record(
+            &extractor,
+            "GeForce RTX 3080",
+            Origin::Derived { by: "test" },
+            &mut facts,
+        );
         assert_eq!(facts.primary("gpu.cc"), Some("8.6"));
     }
 }

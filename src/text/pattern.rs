@@ -60,7 +60,9 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-pub fn compile_set<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<RegexSet, regex::Error> {
+pub fn compile_set<'a>(
+    patterns: impl IntoIterator<Item = &'a str>,
+) -> Result<RegexSet, regex::Error> {
     let patterns: Vec<String> = patterns.into_iter().map(flexible_spaces).collect();
     RegexSetBuilder::new(patterns)
         .case_insensitive(true)

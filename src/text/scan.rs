@@ -28,7 +28,10 @@ const EXTRACTOR_HIT_LIMIT: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
     /// A rule's pattern; the index is into the rule's own pattern list.
-    Rule { rule: usize, slot: usize },
+    Rule {
+        rule: usize,
+        slot: usize,
+    },
     Extractor(usize),
 }
 
@@ -70,7 +73,9 @@ pub struct ScanResult {
 
 impl ScanPlan {
     /// `rule_patterns` lists, per rule, each pattern with how many hits to keep.
-    pub fn new(rule_patterns: &[Vec<(String, usize)>]) -> Result<ScanPlan, (usize, usize, regex::Error)> {
+    pub fn new(
+        rule_patterns: &[Vec<(String, usize)>],
+    ) -> Result<ScanPlan, (usize, usize, regex::Error)> {
         let mut patterns = Vec::new();
         for (rule, list) in rule_patterns.iter().enumerate() {
             for (slot, (source, limit)) in list.iter().enumerate() {
@@ -86,7 +91,8 @@ impl ScanPlan {
         }
         let extractors = extractors::extractors();
         for (i, extractor) in extractors.iter().enumerate() {
-            let regex = pattern::compile(extractor.pattern).expect("built-in extractor regexes are tested");
+            let regex =
+                pattern::compile(extractor.pattern).expect("built-in extractor regexes are tested");
             patterns.push(Planned {
                 regex,
                 source: extractor.pattern.to_string(),
@@ -95,7 +101,10 @@ impl ScanPlan {
                 has_captures: true,
             });
         }
-        Ok(ScanPlan { patterns, extractors })
+        Ok(ScanPlan {
+            patterns,
+            extractors,
+        })
     }
 
     /// Every pattern source, for `grep -E -f` comparisons in benchmarks.
@@ -134,11 +143,15 @@ impl<'p> Scanner<'p> {
     }
 
     fn rebuild_set(&mut self) {
-        self.active.retain(|&i| self.counts[i] < self.plan.patterns[i].limit);
+        self.active
+            .retain(|&i| self.counts[i] < self.plan.patterns[i].limit);
         self.set = if self.active.is_empty() {
             None
         } else {
-            let sources = self.active.iter().map(|&i| self.plan.patterns[i].source.as_str());
+            let sources = self
+                .active
+                .iter()
+                .map(|&i| self.plan.patterns[i].source.as_str());
             Some(pattern::compile_set(sources).expect("each pattern compiled alone"))
         };
     }
@@ -230,8 +243,14 @@ impl<'p> Scanner<'p> {
         let mut locs = planned.regex.capture_locations();
         let mut at = 0;
         while self.counts[pid] < planned.limit && at <= chunk.len() {
-            let Some(m) = planned.regex.captures_read_at(&mut locs, chunk, at) else { break };
-            at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+            let Some(m) = planned.regex.captures_read_at(&mut locs, chunk, at) else {
+                break;
+            };
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
             let abs = offset + m.start() as u64;
             if self.hits[pid].iter().any(|h| h.offset == abs) {
                 continue; // seen in the overlap of a split line
@@ -243,7 +262,10 @@ impl<'p> Scanner<'p> {
                     let extractor = &self.plan.extractors[e];
                     let value = named(&planned.regex, &locs, chunk, "v")
                         .unwrap_or_else(|| String::from_utf8_lossy(m.as_bytes()).into_owned());
-                    let origin = Origin::Text { source: source.to_string(), line };
+                    let origin = Origin::Text {
+                        source: source.to_string(),
+                        line,
+                    };
                     extractors::record(extractor, &value, origin, &mut self.facts);
                 }
                 Owner::Rule { .. } => {
@@ -252,7 +274,9 @@ impl<'p> Scanner<'p> {
                             .regex
                             .capture_names()
                             .flatten()
-                            .filter_map(|name| Some((name.to_string(), named(&planned.regex, &locs, chunk, name)?)))
+                            .filter_map(|name| {
+                                Some((name.to_string(), named(&planned.regex, &locs, chunk, name)?))
+                            })
                             .collect()
                     } else {
                         Vec::new()
@@ -278,11 +302,21 @@ impl<'p> Scanner<'p> {
             .filter(|(p, _)| matches!(p.owner, Owner::Rule { .. }))
             .map(|(p, hits)| (p.owner, hits))
             .collect();
-        ScanResult { rule_hits, facts: self.facts, bytes: self.bytes, lines: self.lines }
+        ScanResult {
+            rule_hits,
+            facts: self.facts,
+            bytes: self.bytes,
+            lines: self.lines,
+        }
     }
 }
 
-fn named(regex: &Regex, locs: &regex::bytes::CaptureLocations, chunk: &[u8], name: &str) -> Option<String> {
+fn named(
+    regex: &Regex,
+    locs: &regex::bytes::CaptureLocations,
+    chunk: &[u8],
+    name: &str,
+) -> Option<String> {
     let index = regex.capture_names().position(|n| n == Some(name))?;
     let (start, end) = locs.get(index)?;
     Some(String::from_utf8_lossy(&chunk[start..end]).into_owned())
@@ -294,11 +328,22 @@ fn evidence(chunk: &[u8], start: usize, end: usize) -> String {
     let mut line_end = memchr::memchr(b'\n', &chunk[end..]).map_or(chunk.len(), |i| end + i);
     let spanned = &chunk[line_start..line_end];
     if memchr::memchr_iter(b'\n', spanned).count() > 3 {
-        line_end = line_start + spanned.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(3).map_or(spanned.len(), |(i, _)| i);
+        line_end = line_start
+            + spanned
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .nth(3)
+                .map_or(spanned.len(), |(i, _)| i);
     }
     // Clip very long lines to a window that starts a little before the match.
-    let from = if start - line_start > EVIDENCE_WIDTH / 3 { start - EVIDENCE_WIDTH / 3 } else { line_start };
-    let to = line_end.min(from + EVIDENCE_WIDTH.max(end.saturating_sub(from).min(4 * EVIDENCE_WIDTH)));
+    let from = if start - line_start > EVIDENCE_WIDTH / 3 {
+        start - EVIDENCE_WIDTH / 3
+    } else {
+        line_start
+    };
+    let to =
+        line_end.min(from + EVIDENCE_WIDTH.max(end.saturating_sub(from).min(4 * EVIDENCE_WIDTH)));
     let mut text = String::new();
     if from > line_start {
         text.push('…');
@@ -333,7 +378,10 @@ pub fn strip_ansi(input: &[u8]) -> Vec<u8> {
             Some(b']') => {
                 // OSC: up to BEL or ESC '\'.
                 i += 1;
-                while i < input.len() && input[i] != 0x07 && !(input[i] == 0x1b && input.get(i + 1) == Some(&b'\\')) {
+                while i < input.len()
+                    && input[i] != 0x07
+                    && !(input[i] == 0x1b && input.get(i + 1) == Some(&b'\\'))
+                {
                     i += 1;
                 }
                 i += if input.get(i) == Some(&0x07) { 1 } else { 2 };
@@ -367,7 +415,10 @@ mod tests {
         let hits = &result.rule_hits[0].1;
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].line, 3);
-        assert_eq!(hits[0].text, "cv2.error: (-217:Gpu API call) invalid device function in function 'make_policy'");
+        assert_eq!(
+            hits[0].text,
+            "cv2.error: (-217:Gpu API call) invalid device function in function 'make_policy'"
+        );
         assert_eq!(result.lines, 3);
     }
 
@@ -386,7 +437,9 @@ mod tests {
     #[test]
     fn repeated_hits_are_capped_and_facts_collected() {
         let plan = plan(&["out of memory"]);
-        let input = "cv2.error: OpenCV(4.5.2) memory.hpp:54: error: (-217:Gpu API call) out of memory\n".repeat(1000);
+        let input =
+            "cv2.error: OpenCV(4.5.2) memory.hpp:54: error: (-217:Gpu API call) out of memory\n"
+                .repeat(1000);
         let result = scan(&plan, input.as_bytes());
         assert_eq!(result.rule_hits[0].1.len(), 3);
         assert_eq!(result.facts.primary("opencv.version"), Some("4.5.2"));
@@ -403,7 +456,10 @@ mod tests {
 
     #[test]
     fn ansi_sequences_of_every_kind() {
-        assert_eq!(strip_ansi(b"\x1b[1;31mred\x1b[0m \x1b]8;;http://x\x07link\x1b]8;;\x1b\\ \x1b(B."), b"red link .");
+        assert_eq!(
+            strip_ansi(b"\x1b[1;31mred\x1b[0m \x1b]8;;http://x\x07link\x1b]8;;\x1b\\ \x1b(B."),
+            b"red link ."
+        );
         assert_eq!(strip_ansi(b"\x1b"), b"");
         assert_eq!(strip_ansi(b"\x1b[12"), b"");
     }

@@ -1,0 +1,225 @@
+//! The binary as users run it: exit codes, formats, colour, inputs, pipes, bad rules.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const MAKE_POLICY: &str = "cv2.error: OpenCV(4.2.0) /home/u/opencv/modules/dnn/src/cuda/execution.hpp:52: error: (-217:Gpu API call) invalid device function in function 'make_policy'";
+
+fn cvdoctor(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = stdin.map(<[u8]>::to_vec);
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        if let Some(bytes) = input {
+            let _ = pipe.write_all(&bytes);
+        }
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn explain_reports_rustc_style_and_exits_one() {
+    let out = cvdoctor(
+        &["explain", "-"],
+        Some(format!("Tesla V100-SXM2-16GB\n{MAKE_POLICY}\n").as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.starts_with("error[CVD101]: "), "{text}");
+    assert!(text.contains(" --> stdin:2"), "{text}");
+    assert!(text.contains("CUDA_ARCH_BIN=7.0"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour when stdout is a pipe");
+}
+
+#[test]
+fn nothing_found_exits_zero() {
+    let out = cvdoctor(&["explain", "all", "good", "here"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("no known OpenCV/CUDA problem"));
+}
+
+#[test]
+fn colour_can_be_forced_and_no_color_wins_over_auto() {
+    let out = cvdoctor(&["--color", "always", "explain", MAKE_POLICY], None);
+    assert!(stdout(&out).contains("\x1b["));
+    let out = cvdoctor(&["--color", "never", "explain", MAKE_POLICY], None);
+    assert!(!stdout(&out).contains("\x1b["));
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let out = cvdoctor(&["--format", "json", "explain", MAKE_POLICY], None);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema"], 1);
+    let top = &doc["findings"][0];
+    for key in [
+        "rule",
+        "category",
+        "severity",
+        "title",
+        "explanation",
+        "fix",
+        "evidence",
+        "commands",
+    ] {
+        assert!(!top[key].is_null(), "missing {key}");
+    }
+    assert_eq!(top["category"], "gpu-arch-not-in-build");
+    assert_eq!(top["evidence"][0]["line"], 1);
+    assert_eq!(doc["facts"]["opencv.version"][0]["value"], "4.2.0");
+}
+
+#[test]
+fn markdown_is_ready_for_an_issue() {
+    let out = cvdoctor(&["--format", "markdown", "explain", MAKE_POLICY], None);
+    let text = stdout(&out);
+    assert!(text.starts_with("## cvdoctor diagnosis"));
+    assert!(text.contains("### 1. error `CVD101`"));
+    assert!(text.contains("```sh"));
+}
+
+#[test]
+fn most_specific_rule_comes_first() {
+    // The generic -217 rule also matches, but is a fallback behind make_policy's rule.
+    let out = cvdoctor(&["--format", "json", "explain", MAKE_POLICY], None);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules[0], "CVD101");
+    assert!(!rules.contains(&"CVD110"));
+}
+
+#[test]
+fn reads_files_crlf_ansi_and_non_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paste.txt");
+    let mut bytes = b"\xff\xfe garbage\r\n\x1b[31mmake: *** No targets specified\r\n and no makefile found.  Stop.\x1b[0m\r\n".to_vec();
+    bytes.extend_from_slice(b"more \xc3\x28 bytes\r\n");
+    std::fs::write(&path, bytes).unwrap();
+    let out = cvdoctor(&["explain", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("error[CVD401]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn usage_errors_exit_two_with_one_line() {
+    let out = cvdoctor(&["explain", "missing-file.log"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no such file: missing-file.log"));
+    assert_eq!(
+        cvdoctor(&["--format", "xml", "explain", "x"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(cvdoctor(&["rules", "CVD000"], None).status.code(), Some(2));
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let out = cvdoctor(&["explain", "--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("Examples:"));
+}
+
+#[test]
+fn rules_lists_and_explains_by_id_or_name() {
+    let list = stdout(&cvdoctor(&["rules"], None));
+    assert!(list.lines().count() >= 40);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("CVD101  invalid-device-function"))
+    );
+    let by_id = stdout(&cvdoctor(&["rules", "CVD101"], None));
+    let by_name = stdout(&cvdoctor(&["rules", "invalid-device-function"], None));
+    assert_eq!(by_id, by_name);
+    assert!(by_id.contains("## What happened, and why"));
+}
+
+#[test]
+fn closed_pipe_exits_quietly() {
+    // Reading one byte then closing: cvdoctor must not panic or print an error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(["--format", "json", "rules"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut byte).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn user_rules_add_and_bad_rules_are_reported_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("CVD900-site-specific.toml"),
+        r#"id = "CVD900"
+name = "site-specific"
+category = "cuda-runtime-error"
+severity = "warning"
+priority = 99
+title = "our cluster's flaky node"
+patterns = ['node gpu-17 failed']
+explanation = "Node gpu-17 has a known bad GPU; jobs there fail at random."
+fix = "Resubmit with --exclude=gpu-17."
+references = ["internal wiki"]
+[examples]
+fires = ["node gpu-17 failed"]
+silent = ["node gpu-18 failed"]
+"#,
+    )
+    .unwrap();
+    let rules_dir = dir.path().to_str().unwrap();
+    let out = cvdoctor(
+        &["--rules", rules_dir, "explain", "job 7: node gpu-17 failed"],
+        None,
+    );
+    assert!(
+        stdout(&out).starts_with("warning[CVD900]"),
+        "{}",
+        stdout(&out)
+    );
+
+    std::fs::write(
+        dir.path().join("CVD901-broken.toml"),
+        "id = \"CVD901\"\nname = \"broken\"\ncategory = \"no-such-category\"\n",
+    )
+    .unwrap();
+    let out = cvdoctor(&["--rules", rules_dir, "explain", "x"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CVD901-broken.toml:"), "{err}");
+}
