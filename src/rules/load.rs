@@ -312,17 +312,17 @@ silent = ["bam"]
         let e = parse(&GOOD.replace("cuda-runtime-error", "made-up")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "x.toml:5: unknown category `made-up`; see docs/categories.md"
+            "x.toml:4: unknown category `made-up`; see docs/categories.md"
         );
         let e = parse(&GOOD.replace("['boom']", "['(unclosed']")).unwrap_err();
-        assert_eq!(e.line, Some(8));
+        assert_eq!(e.line, Some(7));
         assert!(e.message.contains("does not compile"), "{e}");
         let e = parse(&GOOD.replace("severity = \"error\"", "severity = \"fatal\"")).unwrap_err();
-        assert_eq!(e.line, Some(6), "{e}");
+        assert_eq!(e.line, Some(5), "{e}");
         let e = parse(&GOOD.replace("title =", "titel =")).unwrap_err();
         assert!(e.to_string().starts_with("x.toml:"), "{e}");
         let e = parse(&GOOD.replace("{{ capture.x }}", "{% if %}")).unwrap_err();
-        assert_eq!(e.line, Some(10));
+        assert_eq!(e.line, Some(9));
         let e = parse(&GOOD.replace("silent = [\"bam\"]", "silent = []")).unwrap_err();
         assert!(e.message.contains("silent"));
         let e = parse(&GOOD.replace("['boom']", "['x?']")).unwrap_err();

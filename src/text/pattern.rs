@@ -8,6 +8,8 @@ use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 /// What one space in a rule pattern becomes.
 const FLEXIBLE_SPACE: &str = r"[\s>]+";
+/// What a space followed by `?` or `*` becomes.
+const OPTIONAL_SPACE: &str = r"[\s>]*";
 
 /// Rewrites unescaped spaces outside character classes as [`FLEXIBLE_SPACE`]; a run of
 /// spaces becomes one.
@@ -42,7 +44,20 @@ pub fn flexible_spaces(pattern: &str) -> String {
                 while chars.peek() == Some(&' ') {
                     chars.next();
                 }
-                out.push_str(FLEXIBLE_SPACE);
+                // A quantifier after the space applies to the whole whitespace run:
+                // `can ?not` must still match `cannot`.
+                match chars.peek() {
+                    Some('?' | '*') => {
+                        chars.next();
+                        out.push_str(OPTIONAL_SPACE);
+                    }
+                    Some('+') => {
+                        chars.next();
+                        out.push_str(FLEXIBLE_SPACE);
+                    }
+                    Some('{') => out.push_str(r"[\s>]"),
+                    _ => out.push_str(FLEXIBLE_SPACE),
+                }
             }
             _ => out.push(c),
         }
@@ -83,11 +98,14 @@ mod tests {
         assert_eq!(flexible_spaces(r"a\ b"), r"a\ b");
         assert_eq!(flexible_spaces("[a b]c d"), r"[a b]c[\s>]+d");
         assert_eq!(flexible_spaces("[] ]x y"), r"[] ]x[\s>]+y");
+        assert_eq!(flexible_spaces("can ?not"), r"can[\s>]*not");
+        assert_eq!(flexible_spaces("a *b"), r"a[\s>]*b");
+        assert_eq!(flexible_spaces("a {2}b"), r"a[\s>]{2}b");
     }
 
     #[test]
     fn wrapped_and_quoted_lines_match() {
-        let re = compile("requires cuDNN. Please resolve").unwrap();
+        let re = compile(r"requires cuDNN\. Please resolve").unwrap();
         assert!(re.is_match(b"DNN: CUDA backend requires\r\n> cudnn.  Please resolve"));
         assert!(!re.is_match(b"requires cuDNN, Please resolve"));
     }

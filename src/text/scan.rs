@@ -386,7 +386,13 @@ pub fn strip_ansi(input: &[u8]) -> Vec<u8> {
                 }
                 i += if input.get(i) == Some(&0x07) { 1 } else { 2 };
             }
-            Some(_) => i += 1,
+            Some(_) => {
+                // Two-byte escapes, and `ESC ( B`-style ones: intermediates, then a final byte.
+                while i < input.len() && (0x20..=0x2f).contains(&input[i]) {
+                    i += 1;
+                }
+                i += 1;
+            }
             None => {}
         }
     }
