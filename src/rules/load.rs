@@ -193,18 +193,12 @@ pub fn parse_rule(file: &str, source: &str, env: &Environment<'static>) -> Resul
         ));
     }
     for p in raw.patterns.iter().chain(&raw.requires).chain(&raw.unless) {
-        if let Err(e) = pattern::compile(p) {
-            return Err(err(
-                line_of_text(source, p),
-                format!("pattern does not compile: {e}"),
-            ));
-        }
-        if pattern::compile(p).is_ok_and(|re| re.is_match(b"")) {
-            return Err(err(
-                line_of_text(source, p),
-                format!("pattern `{p}` matches empty text"),
-            ));
-        }
+        let problem = match pattern::compile(p) {
+            Err(e) => format!("pattern does not compile: {e}"),
+            Ok(re) if re.is_match(b"") => format!("pattern `{p}` matches empty text"),
+            Ok(_) => continue,
+        };
+        return Err(err(line_of_text(source, p), problem));
     }
     let when = raw
         .when

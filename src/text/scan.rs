@@ -7,6 +7,7 @@
 //! repeats the same error costs no more than scanning for the patterns still unseen.
 
 use std::io::{self, Read};
+use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexSet};
 
@@ -36,17 +37,27 @@ pub enum Owner {
 }
 
 struct Planned {
-    regex: Regex,
+    /// Compiled on first use: most patterns never match a given input, and the set
+    /// has already checked that the source compiles.
+    regex: OnceLock<Regex>,
     source: String,
     owner: Owner,
     limit: usize,
-    has_captures: bool,
+}
+
+impl Planned {
+    fn regex(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| pattern::compile(&self.source).expect("the set compiled this pattern"))
+    }
 }
 
 /// Everything to look for, compiled once per rule set.
 pub struct ScanPlan {
     patterns: Vec<Planned>,
     extractors: Vec<Extractor>,
+    /// Every pattern in one set, compiled once; scanners start from a clone.
+    full_set: RegexSet,
 }
 
 /// One place a pattern matched.
@@ -79,10 +90,8 @@ impl ScanPlan {
         let mut patterns = Vec::new();
         for (rule, list) in rule_patterns.iter().enumerate() {
             for (slot, (source, limit)) in list.iter().enumerate() {
-                let regex = pattern::compile(source).map_err(|e| (rule, slot, e))?;
                 patterns.push(Planned {
-                    has_captures: regex.capture_names().flatten().next().is_some(),
-                    regex,
+                    regex: OnceLock::new(),
                     source: source.clone(),
                     owner: Owner::Rule { rule, slot },
                     limit: *limit,
@@ -91,25 +100,20 @@ impl ScanPlan {
         }
         let extractors = extractors::extractors();
         for (i, extractor) in extractors.iter().enumerate() {
-            let regex =
-                pattern::compile(extractor.pattern).expect("built-in extractor regexes are tested");
             patterns.push(Planned {
-                regex,
+                regex: OnceLock::new(),
                 source: extractor.pattern.to_string(),
                 owner: Owner::Extractor(i),
                 limit: EXTRACTOR_HIT_LIMIT,
-                has_captures: true,
             });
         }
+        let full_set = pattern::compile_set(patterns.iter().map(|p| p.source.as_str()))
+            .map_err(|e| (0, 0, e))?;
         Ok(ScanPlan {
             patterns,
             extractors,
+            full_set,
         })
-    }
-
-    /// Every pattern source, for `grep -E -f` comparisons in benchmarks.
-    pub fn pattern_sources(&self) -> impl Iterator<Item = &str> {
-        self.patterns.iter().map(|p| p.source.as_str())
     }
 }
 
@@ -128,18 +132,16 @@ pub struct Scanner<'p> {
 impl<'p> Scanner<'p> {
     pub fn new(plan: &'p ScanPlan) -> Scanner<'p> {
         let n = plan.patterns.len();
-        let mut scanner = Scanner {
+        Scanner {
             plan,
             active: (0..n).collect(),
-            set: None,
+            set: Some(plan.full_set.clone()),
             hits: vec![Vec::new(); n],
             counts: vec![0; n],
             facts: Facts::default(),
             bytes: 0,
             lines: 0,
-        };
-        scanner.rebuild_set();
-        scanner
+        }
     }
 
     fn rebuild_set(&mut self) {
@@ -233,17 +235,20 @@ impl<'p> Scanner<'p> {
             self.collect(pid, source, chunk, first_line, offset);
             saturated |= self.counts[pid] >= self.plan.patterns[pid].limit;
         }
-        if saturated {
+        // Recompiling the set costs milliseconds: worth it only when more input may follow
+        // (a full chunk was read); short pastes keep the full set.
+        if saturated && self.bytes >= CHUNK as u64 {
             self.rebuild_set();
         }
     }
 
     fn collect(&mut self, pid: usize, source: &str, chunk: &[u8], first_line: u64, offset: u64) {
         let planned = &self.plan.patterns[pid];
-        let mut locs = planned.regex.capture_locations();
+        let regex = planned.regex();
+        let mut locs = regex.capture_locations();
         let mut at = 0;
         while self.counts[pid] < planned.limit && at <= chunk.len() {
-            let Some(m) = planned.regex.captures_read_at(&mut locs, chunk, at) else {
+            let Some(m) = regex.captures_read_at(&mut locs, chunk, at) else {
                 break;
             };
             at = if m.end() > m.start() {
@@ -260,7 +265,7 @@ impl<'p> Scanner<'p> {
             match planned.owner {
                 Owner::Extractor(e) => {
                     let extractor = &self.plan.extractors[e];
-                    let value = named(&planned.regex, &locs, chunk, "v")
+                    let value = named(regex, &locs, chunk, "v")
                         .unwrap_or_else(|| String::from_utf8_lossy(m.as_bytes()).into_owned());
                     let origin = Origin::Text {
                         source: source.to_string(),
@@ -269,13 +274,12 @@ impl<'p> Scanner<'p> {
                     extractors::record(extractor, &value, origin, &mut self.facts);
                 }
                 Owner::Rule { .. } => {
-                    let captures = if planned.has_captures && self.hits[pid].is_empty() {
-                        planned
-                            .regex
+                    let captures = if self.hits[pid].is_empty() {
+                        regex
                             .capture_names()
                             .flatten()
                             .filter_map(|name| {
-                                Some((name.to_string(), named(&planned.regex, &locs, chunk, name)?))
+                                Some((name.to_string(), named(regex, &locs, chunk, name)?))
                             })
                             .collect()
                     } else {
