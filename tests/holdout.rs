@@ -12,13 +12,20 @@ struct Case {
     text: String,
 }
 
+/// Set A (28 cases) was measured blind, then the rule gaps it showed were generalized; set B
+/// (12 cases) was collected afterwards and measured blind once before any rule change.
+/// Both are scored together here.
 #[test]
 fn holdout_top_category_accuracy_is_at_least_85_percent() {
     let rules = load_rules(None).unwrap();
-    let cases: Vec<Case> = include_str!("../fixtures/holdout/holdout.jsonl")
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let cases: Vec<Case> = [
+        include_str!("../fixtures/holdout/holdout.jsonl"),
+        include_str!("../fixtures/holdout/holdout-b.jsonl"),
+    ]
+    .iter()
+    .flat_map(|file| file.lines())
+    .map(|l| serde_json::from_str(l).unwrap())
+    .collect();
     let mut misses = Vec::new();
     for case in &cases {
         let d = diagnose_text(&rules, &case.text);
