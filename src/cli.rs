@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 nothing found, 1 findings reported, 2 cvdoctor failed or bad usage.
 
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -65,7 +66,7 @@ pub enum Command {
     Explain {
         /// Files, `-` for standard input, or the error text itself.
         #[arg(value_name = "INPUT")]
-        inputs: Vec<String>,
+        inputs: Vec<OsString>,
     },
     /// List the rules, or print one rule's long explanation (by id or name).
     Rules {
@@ -110,7 +111,7 @@ fn configure_color(choice: ColorChoice) {
 
 fn explain(
     rules: &RuleSet,
-    args: &[String],
+    args: &[OsString],
     format: Format,
     verbose: bool,
     out: &mut dyn Write,
@@ -141,8 +142,9 @@ fn explain(
 }
 
 /// Files, stdin and literal text, in the order given.
-fn explain_inputs(args: &[String]) -> Result<Vec<Input<'static>>> {
-    if args.is_empty() || args == ["-"] {
+/// Arguments are `OsString`s: a file name need not be UTF-8.
+fn explain_inputs(args: &[OsString]) -> Result<Vec<Input<'static>>> {
+    if args.is_empty() || (args.len() == 1 && args[0] == "-") {
         if io::stdin().is_terminal() {
             eprintln!(
                 "cvdoctor: paste the error or log, then press Ctrl-D (Ctrl-Z, Enter on Windows)"
@@ -151,20 +153,21 @@ fn explain_inputs(args: &[String]) -> Result<Vec<Input<'static>>> {
         return Ok(vec![stdin_input()]);
     }
     let mut inputs = Vec::new();
-    let mut text_words: Vec<&str> = Vec::new();
-    for arg in args {
-        let path = Path::new(arg);
-        if arg == "-" {
+    let mut text_words: Vec<String> = Vec::new();
+    for os_arg in args {
+        let path = Path::new(os_arg);
+        let arg = path.display().to_string();
+        if os_arg == "-" {
             inputs.push(stdin_input());
         } else if path.is_file() {
             let file = std::fs::File::open(path).with_context(|| format!("cannot read {arg}"))?;
             inputs.push(Input {
-                name: arg.clone(),
+                name: arg,
                 reader: Box::new(file),
             });
         } else if path.is_dir() {
             bail!("{arg} is a directory; give a file, `-` for standard input, or the error text");
-        } else if args.len() == 1 && looks_like_a_path(arg) {
+        } else if args.len() == 1 && looks_like_a_path(&arg) {
             bail!(
                 "no such file: {arg} (to explain this text itself, pass it with a space or via stdin)"
             );

@@ -223,3 +223,32 @@ silent = ["node gpu-18 failed"]
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("CVD901-broken.toml:"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_names_are_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9.log"));
+    std::fs::write(&path, MAKE_POLICY).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .arg("explain")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout(&out).starts_with("error[CVD101]"));
+}
+
+#[test]
+fn unreadable_input_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cvdoctor(&["explain", dir.path().to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"));
+}
