@@ -12,15 +12,16 @@ struct Case {
     text: String,
 }
 
-/// Set A (28 cases) was measured blind, then the rule gaps it showed were generalized; set B
-/// (12 cases) was collected afterwards and measured blind once before any rule change.
-/// Both are scored together here.
+/// Each set was measured blind once when collected, then the gaps it showed were generalized:
+/// A (28 cases) 22 right blind, B (12) 7, C (10) 8. All sets are scored together here, so this
+/// test guards against regressions; the blind figures are the generalization estimate.
 #[test]
 fn holdout_top_category_accuracy_is_at_least_85_percent() {
     let rules = load_rules(None).unwrap();
     let cases: Vec<Case> = [
         include_str!("../fixtures/holdout/holdout.jsonl"),
         include_str!("../fixtures/holdout/holdout-b.jsonl"),
+        include_str!("../fixtures/holdout/holdout-c.jsonl"),
     ]
     .iter()
     .flat_map(|file| file.lines())
