@@ -9,6 +9,20 @@ use crate::version::Version;
 pub fn derive(facts: &mut Facts) {
     derive_arch_bin_suggestion(facts);
     derive_runs_on_gpu(facts);
+    derive_opencv_support(
+        facts,
+        "cuda",
+        "cuda.version",
+        "build.toolkit_too_new",
+        "build.toolkit_min_opencv",
+    );
+    derive_opencv_support(
+        facts,
+        "cudnn",
+        "cudnn.version",
+        "build.cudnn_too_new",
+        "build.cudnn_min_opencv",
+    );
     derive_os(facts);
     derive_jetson(facts);
 }
@@ -95,6 +109,31 @@ fn derive_runs_on_gpu(facts: &mut Facts) {
     );
 }
 
+/// Is the toolkit (or cuDNN) newer than the OpenCV release can build with? Decided only when
+/// both versions are known; the table lives in `knowledge::opencv_support`.
+fn derive_opencv_support(
+    facts: &mut Facts,
+    component: &str,
+    version_key: &str,
+    too_new_key: &'static str,
+    min_key: &'static str,
+) {
+    let (Some(opencv), Some(version)) =
+        (facts.version("opencv.version"), facts.version(version_key))
+    else {
+        return;
+    };
+    let Some(row) = crate::knowledge::opencv_support::min_opencv_for(component, &version) else {
+        return;
+    };
+    let min = Version::parse(row.min_opencv).expect("table versions parse");
+    let by = Origin::Derived {
+        by: "opencv.version and the OpenCV support table",
+    };
+    facts.add(too_new_key, (opencv < min).to_string(), by.clone());
+    facts.add(min_key, row.min_opencv, by);
+}
+
 /// Windows wins over macOS over Linux: a Windows paste often quotes Unix-style paths too.
 fn derive_os(facts: &mut Facts) {
     let hints: Vec<String> = facts
@@ -166,6 +205,26 @@ mod tests {
         assert!(
             !build_runs_on(&parse_arch_list("86"), &[], (9, 0)),
             "never across majors"
+        );
+    }
+
+    #[test]
+    fn flags_toolkits_newer_than_opencv() {
+        let text = Origin::Text {
+            source: "t".into(),
+            line: 1,
+        };
+        let mut facts = Facts::default();
+        facts.add("opencv.version", "4.3.0", text.clone());
+        facts.add("cuda.version", "11.0", text.clone());
+        facts.add("cudnn.version", "7.6.5", text);
+        derive(&mut facts);
+        assert_eq!(facts.primary("build.toolkit_too_new"), Some("true"));
+        assert_eq!(facts.primary("build.toolkit_min_opencv"), Some("4.4.0"));
+        assert_eq!(
+            facts.primary("build.cudnn_too_new"),
+            None,
+            "cuDNN 7 has no row"
         );
     }
 

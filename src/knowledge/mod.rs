@@ -4,3 +4,4 @@
 pub mod arch_toolkits;
 pub mod drivers;
 pub mod gpus;
+pub mod opencv_support;

@@ -61,6 +61,8 @@ pub fn extractors() -> Vec<Extractor> {
             "/home/ycc/opencv-4.4.0/modules/dnn/src/dnn.cpp:2353" => "4.4.0"),
         ex!("opencv.version", Plain, r"\bOpenCV[ -]v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)\b",
             "I built OpenCV 4.1.2 from source" => "4.1.2"),
+        ex!("opencv.version", Plain, r"\bOpenCV\s*(?:=>|:|version:?)\s*v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)",
+            "- OpenCV => 4.3.0-527-ga711e2aa41 (master latest)" => "4.3.0"),
         ex!("opencv.version", Plain, r"libopencv_[a-z0-9_]+\.so\.(?P<v>[2-5]\.\d+(?:\.\d+)?)",
             "libopencv_core.so.3.2: cannot open shared object file" => "3.2"),
         ex!("opencv.version", Plain, r"opencv(?:-contrib)?-python(?:-headless)?\s*[= ]=?\s*(?P<v>[2-5]\.\d+\.\d+)",
@@ -79,6 +81,13 @@ pub fn extractors() -> Vec<Extractor> {
             "ImportError: libcudart.so.7.5: cannot open shared object file" => "7.5"),
         ex!("cuda.version", Plain, r"\bCUDA(?: toolkit)? v?(?P<v>\d{1,2}\.\d)\b",
             "Ubuntu 18.04; CUDA 10.1 and cuDNN 7" => "10.1"),
+        // Case-sensitive on purpose: nvidia-smi's `CUDA Version: 12.2` is the driver's, not the toolkit's.
+        ex!("cuda.version", Plain, r"(?-i:Cuda version|CUDA version|cuda version|CUDA_VERSION|CUDA Toolkit Version)\s*[:=]?\s*(?P<v>\d{1,2}\.\d)",
+            "Cuda version: 11.0RC (latest)" => "11.0"),
+        ex!("cuda.version", Plain, r"\b(?:nvcc|CUDA) (?P<v>1[0-3])(?:[^.\d]|$)",
+            "trying to build openCV 4.3.0 with cuda 11 on Ubuntu 18.04" => "11"),
+        ex!("cuda.version", Plain, r"\bnvcc v?(?P<v>\d{1,2}\.\d)\b",
+            "- Compiler => gcc / g++ 10.1, nvcc 11.0, CuDNN 8.05" => "11.0"),
 
         // cuDNN.
         ex!("cudnn.version", Plain, r"cuDNN:\s+YES \(ver (?P<v>\d+\.\d+\.\d+)\)",

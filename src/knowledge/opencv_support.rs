@@ -1,0 +1,66 @@
+//! The first OpenCV release that builds with a CUDA toolkit or cuDNN major version.
+//!
+//! Older OpenCV releases fail to configure or compile against newer toolkits (removed
+//! libraries and APIs). Sources per row: the OpenCV pull requests and issues that added
+//! support, as collected in shared/knowledge/cuda-knowledge.md section 3e.1.
+
+use crate::version::Version;
+
+pub struct SupportRow {
+    /// `cuda` or `cudnn`.
+    pub component: &'static str,
+    /// This major version and later...
+    pub major: u32,
+    /// ...need at least this OpenCV.
+    pub min_opencv: &'static str,
+    pub source: &'static str,
+}
+
+#[rustfmt::skip]
+pub const SUPPORT: &[SupportRow] = &[
+    SupportRow { component: "cuda",  major: 13, min_opencv: "4.13.0", source: "opencv/opencv#27848, PR #27636 (cudaDeviceProp fields removed in CUDA 13)" },
+    SupportRow { component: "cuda",  major: 12, min_opencv: "4.7.0",  source: "opencv/opencv#23034, PR #22963 + opencv_contrib PR #3378 (texture references removed in CUDA 12)" },
+    SupportRow { component: "cuda",  major: 11, min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 'Fix cuda11' (nppicom removed in CUDA 11)" },
+    SupportRow { component: "cudnn", major: 9,  min_opencv: "4.10.0", source: "opencv/opencv#24983, PR #25412 (cuDNN 9 removed v6/v7 APIs)" },
+    SupportRow { component: "cudnn", major: 8,  min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 / #17685 (cuDNN 8: cudnn_version.h, removed *_PREFER_FASTEST)" },
+];
+
+/// The oldest OpenCV that supports `version` of `component`, if a row covers it.
+pub fn min_opencv_for(component: &str, version: &Version) -> Option<&'static SupportRow> {
+    SUPPORT
+        .iter()
+        .filter(|row| row.component == component && version.major() >= row.major)
+        .max_by_key(|row| row.major)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_matching_row_wins() {
+        let v = |s| Version::parse(s).unwrap();
+        assert_eq!(
+            min_opencv_for("cuda", &v("12.4")).unwrap().min_opencv,
+            "4.7.0"
+        );
+        assert_eq!(
+            min_opencv_for("cuda", &v("11.0")).unwrap().min_opencv,
+            "4.4.0"
+        );
+        assert_eq!(
+            min_opencv_for("cuda", &v("13.1")).unwrap().min_opencv,
+            "4.13.0"
+        );
+        assert!(min_opencv_for("cuda", &v("10.2")).is_none());
+        assert_eq!(
+            min_opencv_for("cudnn", &v("9.1.0")).unwrap().min_opencv,
+            "4.10.0"
+        );
+        assert_eq!(
+            min_opencv_for("cudnn", &v("8")).unwrap().min_opencv,
+            "4.4.0"
+        );
+        assert!(min_opencv_for("cudnn", &v("7.6.5")).is_none());
+    }
+}
