@@ -38,6 +38,9 @@ fn every_corpus_case_is_diagnosed_with_its_category_and_fix() {
                 case.id, top.rule, top.category, case.category
             ));
         }
+        if top.fix.contains("could not fill this fix") {
+            failures.push(format!("{}: fix of {} did not render", case.id, top.rule));
+        }
         for word in &case.fix_mentions {
             if !top.fix.to_lowercase().contains(&word.to_lowercase()) {
                 failures.push(format!("{}: fix of {} lacks {word:?}", case.id, top.rule));

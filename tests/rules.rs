@@ -25,6 +25,12 @@ fn every_example_fires_and_every_near_miss_stays_silent() {
                         .collect::<Vec<_>>()
                 )),
                 Some(finding) => {
+                    if finding.fix.contains("could not fill this fix") {
+                        failures.push(format!(
+                            "{}: fix template did not render:\n{}",
+                            rule.id, finding.fix
+                        ));
+                    }
                     for word in example.fix_contains() {
                         if !finding.fix.to_lowercase().contains(&word.to_lowercase()) {
                             failures
@@ -111,4 +117,49 @@ fn every_category_has_a_rule() {
         .filter(|c| !covered.contains(**c))
         .collect();
     assert!(missing.is_empty(), "categories without a rule: {missing:?}");
+}
+
+/// Fix templates render with no facts at all and with every fact known, so no branch of a
+/// template can fail at run time (an example only exercises the branches it reaches).
+#[test]
+fn every_fix_template_renders_with_no_facts_and_with_all_facts() {
+    use cvdoctor::facts::{FACT_KEYS, FactKind, Facts, Origin};
+    use cvdoctor::rules::template;
+
+    let rules = load_rules(None).unwrap();
+    let mut all = Facts::default();
+    for key in FACT_KEYS {
+        let value = match key.kind {
+            FactKind::Version => "8.6",
+            FactKind::Bool => "false",
+            FactKind::Text => "windows",
+        };
+        all.add(key.key, value, Origin::Derived { by: "test" });
+    }
+    all.add(
+        "gpu.name",
+        "NVIDIA GeForce RTX 3080",
+        Origin::Derived { by: "test" },
+    );
+    let names = regex::Regex::new(r"\(\?P<(\w+)>").unwrap();
+    let mut failures = Vec::new();
+    for rule in &rules.rules {
+        let captures: Vec<(String, String)> = rule
+            .patterns
+            .iter()
+            .flat_map(|p| {
+                names
+                    .captures_iter(p)
+                    .map(|c| (c[1].to_string(), "86".to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (facts, caps) in [(&Facts::default(), &Vec::new()), (&all, &captures)] {
+            let ctx = template::context(facts, caps);
+            if let Err(e) = template::render(&rules.env, &rule.fix, &ctx) {
+                failures.push(format!("{}: {e}", rule.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -47,6 +47,28 @@ pub fn environment() -> Environment<'static> {
             _ => false,
         },
     );
+    // Templates have no string methods; these cover what fixes need.
+    env.add_filter("major", |version: String| {
+        version.split('.').next().unwrap_or_default().to_string()
+    });
+    env.add_filter("before", |text: String, separator: String| {
+        text.split(separator.as_str())
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    });
+    env.add_test("prefixed_by", |text: String, prefixes: Vec<String>| {
+        prefixes.iter().any(|p| text.starts_with(p.as_str()))
+    });
+    env.add_function(
+        "cudnn9_misread",
+        |runtime: Option<String>, built: Option<String>| {
+            cudnn9_misread(
+                runtime.as_deref().unwrap_or(""),
+                built.as_deref().unwrap_or(""),
+            )
+        },
+    );
     env.add_function(
         "rebuild_commands",
         |arch_bin: Option<String>, os: Option<String>| {
@@ -54,6 +76,15 @@ pub fn environment() -> Environment<'static> {
         },
     );
     env
+}
+
+/// OpenCV releases that predate cuDNN 9 decode its version with cuDNN 8's formula, so 9.5
+/// is reported as "90.5": the same release, read two ways.
+pub fn cudnn9_misread(runtime: &str, built: &str) -> bool {
+    let (Some(r), Some(b)) = (Version::parse(runtime), Version::parse(built)) else {
+        return false;
+    };
+    b.major() >= 9 && r.major() == b.major() * 10 && r.minor() == b.minor()
 }
 
 /// The recipe's clean rebuild as a fenced code block, for the user's platform.
@@ -165,6 +196,30 @@ fn tidy_blank_lines(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::facts::Origin;
+
+    #[test]
+    fn cudnn9_version_misreading() {
+        assert!(cudnn9_misread("90.5", "9.5"));
+        assert!(!cudnn9_misread("8.1", "8.6"));
+        assert!(!cudnn9_misread("90.5", "9.4"));
+        assert!(!cudnn9_misread("", "9.5"));
+    }
+
+    #[test]
+    fn string_helpers() {
+        let env = environment();
+        let ctx = context(
+            &Facts::default(),
+            &[("lib".into(), "libcudart.so.11.0".into())],
+        );
+        let out = render(
+            &env,
+            "{{ '12.4' | major }} {{ capture.lib | before('.so') }} {{ capture.lib is prefixed_by(['libcud', 'libnpp']) }}",
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(out, "12 libcudart True");
+    }
 
     #[test]
     fn fills_facts_captures_and_lookups() {
