@@ -21,9 +21,17 @@ Examples:
   cvdoctor --format markdown explain traceback.txt > issue.md
   cvdoctor --format json explain - < log.txt | jq '.findings[0].fix'";
 
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  cvdoctor inspect /usr/local/lib/libopencv_dnn.so --gpu 9.0
+  cvdoctor inspect --gpu \"Tesla V100\" --gpu sm_86 -r /usr/local/lib
+  cvdoctor inspect --cuobjdump elf libcublasLt.so.13     # same lines as cuobjdump --list-elf
+  cvdoctor --format json inspect libfoo.so | jq '.binaries[0].cubins'";
+
 const ROOT_EXAMPLES: &str = "\
 Examples:
   cvdoctor explain build.log          diagnose a pasted error, log or traceback
+  cvdoctor inspect --gpu 9.0 lib.so   the CUDA code in a library, and whether a GPU can run it
   cvdoctor rules                      list every rule
   cvdoctor rules CVD101               the long explanation of one rule
 
@@ -50,6 +58,12 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CuobjdumpList {
+    Elf,
+    Ptx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -67,6 +81,26 @@ pub enum Command {
         /// Files, `-` for standard input, or the error text itself.
         #[arg(value_name = "INPUT")]
         inputs: Vec<OsString>,
+    },
+    /// List the CUDA code inside libraries (SASS and PTX per module) and judge whether a GPU
+    /// can run it. Reads only headers at their offsets; never loads or runs the file.
+    #[command(after_help = INSPECT_EXAMPLES)]
+    Inspect {
+        /// ELF files (shared libraries, objects, executables), raw fatbins, or directories.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// A GPU to judge the code for: `9.0`, `sm_86` or a name (`"Tesla V100"`); repeatable.
+        #[arg(long = "gpu", value_name = "GPU")]
+        gpus: Vec<String>,
+        /// Walk directories recursively (symlinked directories are not followed).
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// Print exactly what `cuobjdump --list-elf` (elf) or `--list-ptx` (ptx) prints.
+        #[arg(long, value_enum, value_name = "LIST")]
+        cuobjdump: Option<CuobjdumpList>,
+        /// The driver's CUDA version (`13.0`), to check that PTX can be JIT-compiled.
+        #[arg(long, value_name = "VERSION")]
+        driver_cuda: Option<String>,
     },
     /// List the rules, or print one rule's long explanation (by id or name).
     Rules {
@@ -92,6 +126,33 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Rules { rule } => {
             list_or_show_rules(&rules, rule.as_deref(), cli.format, &mut out)?;
             Outcome::Clean
+        }
+        Command::Inspect { paths, gpus, recursive, cuobjdump, driver_cuda } => {
+            let gpus = gpus
+                .iter()
+                .map(|g| crate::binary::gpu_spec::parse(g))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let driver = match driver_cuda {
+                Some(v) => Some(crate::version::Version::parse(v).with_context(|| format!("--driver-cuda {v} is not a version"))?),
+                None => None,
+            };
+            let inspection = crate::inspect::inspect(&rules, paths, *recursive, &gpus, driver.as_ref());
+            for skipped in &inspection.skipped {
+                eprintln!("cvdoctor: skipped {skipped}");
+            }
+            match cuobjdump {
+                Some(list) => render::inspect::cuobjdump(&mut out, &inspection, *list)?,
+                None => match cli.format {
+                    Format::Human => render::inspect::human(&mut out, &inspection, gpus.is_empty(), cli.verbose)?,
+                    Format::Json => render::inspect::json(&mut out, &inspection)?,
+                    Format::Markdown => render::inspect::markdown(&mut out, &inspection)?,
+                },
+            }
+            if inspection.binaries.is_empty() && !inspection.skipped.is_empty() {
+                bail!("nothing could be inspected");
+            }
+            if inspection.findings.is_empty() { Outcome::Clean } else { Outcome::Findings }
         }
     };
     out.flush()?;

@@ -4,11 +4,13 @@
 //! observations and derived facts, `knowledge` the cited tables, `rules` loads the TOML
 //! rules, `engine` turns facts into findings, `render` prints them, `cli` wires it up.
 
+pub mod binary;
 pub mod categories;
 pub mod cli;
 pub mod diagnose;
 pub mod engine;
 pub mod facts;
+pub mod inspect;
 pub mod knowledge;
 pub mod render;
 pub mod rules;

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use cvdoctor::categories::CATEGORIES;
-use cvdoctor::diagnose::diagnose_text;
+use cvdoctor::diagnose::{diagnose_text, diagnose_text_with_facts};
 use cvdoctor::rules::load_rules;
 
 #[test]
@@ -12,7 +12,7 @@ fn every_example_fires_and_every_near_miss_stays_silent() {
     let mut failures = Vec::new();
     for rule in &rules.rules {
         for example in &rule.fires {
-            let diagnosis = diagnose_text(&rules, example.text());
+            let diagnosis = diagnose_text_with_facts(&rules, example.text(), &example.facts());
             match diagnosis.findings.iter().find(|f| f.rule == rule.id) {
                 None => failures.push(format!(
                     "{} did not fire on {:?} (got {:?})",

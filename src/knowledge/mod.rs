@@ -5,3 +5,4 @@ pub mod arch_toolkits;
 pub mod drivers;
 pub mod gpus;
 pub mod opencv_support;
+pub mod ptx_isa;

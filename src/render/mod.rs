@@ -2,6 +2,7 @@
 //! its errors, so a closed pipe ends the program quietly instead of panicking.
 
 pub mod human;
+pub mod inspect;
 pub mod json;
 pub mod markdown;
 pub mod rules;

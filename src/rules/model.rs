@@ -73,9 +73,13 @@ pub struct RawExamples {
 pub enum Example {
     Text(String),
     Detailed {
+        #[serde(default)]
         text: String,
         #[serde(default)]
         fix_contains: Vec<String>,
+        /// Facts that probes (inspect, check) would supply, `"binary.fails_on_gpu" = "true"`.
+        #[serde(default)]
+        facts: std::collections::BTreeMap<String, String>,
     },
 }
 
@@ -90,6 +94,13 @@ impl Example {
         match self {
             Example::Text(_) => &[],
             Example::Detailed { fix_contains, .. } => fix_contains,
+        }
+    }
+
+    pub fn facts(&self) -> Vec<(String, String)> {
+        match self {
+            Example::Text(_) => Vec::new(),
+            Example::Detailed { facts, .. } => facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         }
     }
 }

@@ -1,0 +1,78 @@
+//! `cvdoctor inspect`: binaries → reports, verdicts → facts → findings through the rules.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::binary::gpu_spec::GpuSpec;
+use crate::binary::verdict::Outcome;
+use crate::binary::{self, walk, BinaryReport, InspectError};
+use crate::engine::{self, Finding};
+use crate::facts::{Facts, Origin};
+use crate::rules::RuleSet;
+use crate::text::scan::ScanResult;
+use crate::version::Version;
+
+#[derive(Debug, Serialize)]
+pub struct Inspection {
+    pub binaries: Vec<BinaryReport>,
+    pub findings: Vec<Finding>,
+    /// Paths that could not be inspected, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+}
+
+pub fn inspect(rules: &RuleSet, paths: &[PathBuf], recursive: bool, gpus: &[GpuSpec], driver_cuda: Option<&Version>) -> Inspection {
+    let walked = walk::files(paths, recursive);
+    let mut inspection = Inspection { binaries: Vec::new(), findings: Vec::new(), skipped: walked.problems };
+    let given_directly = |p: &PathBuf| paths.contains(p);
+    for path in &walked.files {
+        match binary::inspect_file(path, gpus, driver_cuda) {
+            Ok(report) => inspection.binaries.push(report),
+            // Inside a directory, non-ELF files are simply not binaries; named ones are worth a word.
+            Err(InspectError::NotBinary(p)) if !given_directly(path) => drop(p),
+            Err(e) => inspection.skipped.push(e.to_string()),
+        }
+    }
+    for report in &inspection.binaries {
+        for verdict in report.verdicts.iter().filter(|v| v.result == Outcome::Fails) {
+            let mut facts = Facts::default();
+            let origin = || Origin::Derived { by: "inspect" };
+            facts.add("binary.path", report.path.clone(), origin());
+            facts.add("binary.arches", arch_summary(report), origin());
+            facts.add("binary.fails_on_gpu", "true", origin());
+            let kernels: Vec<&str> = verdict.failing_modules.iter().flat_map(|m| m.kernels.iter().map(String::as_str)).collect();
+            if !kernels.is_empty() {
+                facts.add("binary.failing_kernels", kernels.join(", "), origin());
+            }
+            facts.add("gpu.cc", verdict.gpu.clone(), origin());
+            if let Some(name) = &verdict.gpu_name {
+                facts.add("gpu.name", name.clone(), origin());
+            }
+            let mut scan = ScanResult { rule_hits: Vec::new(), facts, bytes: 0, lines: 0 };
+            inspection.findings.extend(engine::evaluate(rules, &mut scan));
+        }
+    }
+    inspection
+}
+
+/// `SASS sm_75 sm_80 (x2 modules); PTX sm_90`: each arch once, in first-seen order.
+pub fn arch_summary(report: &BinaryReport) -> String {
+    fn unique(list: &[String]) -> Vec<&str> {
+        let mut seen = Vec::new();
+        for a in list {
+            if !seen.contains(&a.as_str()) {
+                seen.push(a.as_str());
+            }
+        }
+        seen
+    }
+    let sass = unique(&report.cubins);
+    let ptx = unique(&report.ptx);
+    match (sass.is_empty(), ptx.is_empty()) {
+        (true, true) => "no CUDA code".into(),
+        (false, true) => format!("SASS {}", sass.join(" ")),
+        (true, false) => format!("PTX {}", ptx.join(" ")),
+        (false, false) => format!("SASS {}; PTX {}", sass.join(" "), ptx.join(" ")),
+    }
+}
