@@ -127,24 +127,36 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             list_or_show_rules(&rules, rule.as_deref(), cli.format, &mut out)?;
             Outcome::Clean
         }
-        Command::Inspect { paths, gpus, recursive, cuobjdump, driver_cuda } => {
+        Command::Inspect {
+            paths,
+            gpus,
+            recursive,
+            cuobjdump,
+            driver_cuda,
+        } => {
             let gpus = gpus
                 .iter()
                 .map(|g| crate::binary::gpu_spec::parse(g))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| anyhow::anyhow!(e))?;
             let driver = match driver_cuda {
-                Some(v) => Some(crate::version::Version::parse(v).with_context(|| format!("--driver-cuda {v} is not a version"))?),
+                Some(v) => Some(
+                    crate::version::Version::parse(v)
+                        .with_context(|| format!("--driver-cuda {v} is not a version"))?,
+                ),
                 None => None,
             };
-            let inspection = crate::inspect::inspect(&rules, paths, *recursive, &gpus, driver.as_ref());
+            let inspection =
+                crate::inspect::inspect(&rules, paths, *recursive, &gpus, driver.as_ref());
             for skipped in &inspection.skipped {
                 eprintln!("cvdoctor: skipped {skipped}");
             }
             match cuobjdump {
                 Some(list) => render::inspect::cuobjdump(&mut out, &inspection, *list)?,
                 None => match cli.format {
-                    Format::Human => render::inspect::human(&mut out, &inspection, gpus.is_empty(), cli.verbose)?,
+                    Format::Human => {
+                        render::inspect::human(&mut out, &inspection, gpus.is_empty(), cli.verbose)?
+                    }
                     Format::Json => render::inspect::json(&mut out, &inspection)?,
                     Format::Markdown => render::inspect::markdown(&mut out, &inspection)?,
                 },
@@ -152,7 +164,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             if inspection.binaries.is_empty() && !inspection.skipped.is_empty() {
                 bail!("nothing could be inspected");
             }
-            if inspection.findings.is_empty() { Outcome::Clean } else { Outcome::Findings }
+            if inspection.findings.is_empty() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            }
         }
     };
     out.flush()?;

@@ -47,15 +47,30 @@ pub fn diagnose_text(rules: &RuleSet, text: &str) -> Diagnosis {
 
 /// Text plus facts a probe would have supplied (rule examples for probe-fed rules).
 /// Unknown fact keys are ignored.
-pub fn diagnose_text_with_facts(rules: &RuleSet, text: &str, facts: &[(String, String)]) -> Diagnosis {
+pub fn diagnose_text_with_facts(
+    rules: &RuleSet,
+    text: &str,
+    facts: &[(String, String)],
+) -> Diagnosis {
     let mut scanner = Scanner::new(&rules.plan);
-    scanner.scan_reader("text", text.as_bytes()).expect("reading from memory cannot fail");
+    scanner
+        .scan_reader("text", text.as_bytes())
+        .expect("reading from memory cannot fail");
     let mut scan = scanner.finish();
     for (key, value) in facts {
         if let Some(k) = crate::facts::fact_key(key) {
-            scan.facts.add(k.key, value.clone(), crate::facts::Origin::Derived { by: "example" });
+            scan.facts.add(
+                k.key,
+                value.clone(),
+                crate::facts::Origin::Derived { by: "example" },
+            );
         }
     }
     let findings = engine::evaluate(rules, &mut scan);
-    Diagnosis { findings, facts: scan.facts, bytes: scan.bytes, lines: scan.lines }
+    Diagnosis {
+        findings,
+        facts: scan.facts,
+        bytes: scan.bytes,
+        lines: scan.lines,
+    }
 }

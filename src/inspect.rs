@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::binary::gpu_spec::GpuSpec;
 use crate::binary::verdict::Outcome;
-use crate::binary::{self, walk, BinaryReport, InspectError};
+use crate::binary::{self, BinaryReport, InspectError, walk};
 use crate::engine::{self, Finding};
 use crate::facts::{Facts, Origin};
 use crate::rules::RuleSet;
@@ -22,9 +22,19 @@ pub struct Inspection {
     pub skipped: Vec<String>,
 }
 
-pub fn inspect(rules: &RuleSet, paths: &[PathBuf], recursive: bool, gpus: &[GpuSpec], driver_cuda: Option<&Version>) -> Inspection {
+pub fn inspect(
+    rules: &RuleSet,
+    paths: &[PathBuf],
+    recursive: bool,
+    gpus: &[GpuSpec],
+    driver_cuda: Option<&Version>,
+) -> Inspection {
     let walked = walk::files(paths, recursive);
-    let mut inspection = Inspection { binaries: Vec::new(), findings: Vec::new(), skipped: walked.problems };
+    let mut inspection = Inspection {
+        binaries: Vec::new(),
+        findings: Vec::new(),
+        skipped: walked.problems,
+    };
     let given_directly = |p: &PathBuf| paths.contains(p);
     for path in &walked.files {
         match binary::inspect_file(path, gpus, driver_cuda) {
@@ -35,13 +45,21 @@ pub fn inspect(rules: &RuleSet, paths: &[PathBuf], recursive: bool, gpus: &[GpuS
         }
     }
     for report in &inspection.binaries {
-        for verdict in report.verdicts.iter().filter(|v| v.result == Outcome::Fails) {
+        for verdict in report
+            .verdicts
+            .iter()
+            .filter(|v| v.result == Outcome::Fails)
+        {
             let mut facts = Facts::default();
             let origin = || Origin::Derived { by: "inspect" };
             facts.add("binary.path", report.path.clone(), origin());
             facts.add("binary.arches", arch_summary(report), origin());
             facts.add("binary.fails_on_gpu", "true", origin());
-            let kernels: Vec<&str> = verdict.failing_modules.iter().flat_map(|m| m.kernels.iter().map(String::as_str)).collect();
+            let kernels: Vec<&str> = verdict
+                .failing_modules
+                .iter()
+                .flat_map(|m| m.kernels.iter().map(String::as_str))
+                .collect();
             if !kernels.is_empty() {
                 facts.add("binary.failing_kernels", kernels.join(", "), origin());
             }
@@ -49,8 +67,15 @@ pub fn inspect(rules: &RuleSet, paths: &[PathBuf], recursive: bool, gpus: &[GpuS
             if let Some(name) = &verdict.gpu_name {
                 facts.add("gpu.name", name.clone(), origin());
             }
-            let mut scan = ScanResult { rule_hits: Vec::new(), facts, bytes: 0, lines: 0 };
-            inspection.findings.extend(engine::evaluate(rules, &mut scan));
+            let mut scan = ScanResult {
+                rule_hits: Vec::new(),
+                facts,
+                bytes: 0,
+                lines: 0,
+            };
+            inspection
+                .findings
+                .extend(engine::evaluate(rules, &mut scan));
         }
     }
     inspection

@@ -5,7 +5,7 @@
 use goblin::elf::Elf;
 
 use super::fatbin::{Compression, Entry, Kind};
-use super::source::{read_vec, ByteSource};
+use super::source::{ByteSource, read_vec};
 
 /// Payloads larger than this are not decompressed (the module is assumed to hold kernels).
 const MAX_PAYLOAD: u64 = 512 << 20;
@@ -22,17 +22,23 @@ pub fn payload(src: &dyn ByteSource, entry: &Entry) -> Result<Vec<u8>, String> {
         Compression::None => entry.size,
         _ => u64::from(entry.compressed_size).min(entry.size),
     };
-    let raw = read_vec(src, entry.payload_offset, stored, MAX_PAYLOAD).map_err(|e| e.to_string())?;
+    let raw =
+        read_vec(src, entry.payload_offset, stored, MAX_PAYLOAD).map_err(|e| e.to_string())?;
     match entry.compression {
         Compression::None => Ok(raw),
         Compression::Lz4 => {
             if entry.uncompressed_size > MAX_PAYLOAD {
-                return Err(format!("uncompressed size {} is over the limit", entry.uncompressed_size));
+                return Err(format!(
+                    "uncompressed size {} is over the limit",
+                    entry.uncompressed_size
+                ));
             }
-            lz4_flex::block::decompress(&raw, entry.uncompressed_size as usize).map_err(|e| format!("LZ4: {e}"))
+            lz4_flex::block::decompress(&raw, entry.uncompressed_size as usize)
+                .map_err(|e| format!("LZ4: {e}"))
         }
         Compression::Zstd => {
-            let mut decoder = ruzstd::decoding::StreamingDecoder::new(raw.as_slice()).map_err(|e| format!("ZSTD: {e}"))?;
+            let mut decoder = ruzstd::decoding::StreamingDecoder::new(raw.as_slice())
+                .map_err(|e| format!("ZSTD: {e}"))?;
             let mut out = Vec::new();
             std::io::Read::take(&mut decoder, MAX_PAYLOAD)
                 .read_to_end(&mut out)
@@ -75,9 +81,15 @@ fn ptx_kernels(bytes: &[u8]) -> Vec<String> {
     text.lines()
         .filter_map(|line| {
             let rest = line.trim_start();
-            let rest = rest.strip_prefix(".visible ").or_else(|| rest.strip_prefix(".weak ")).unwrap_or(rest);
+            let rest = rest
+                .strip_prefix(".visible ")
+                .or_else(|| rest.strip_prefix(".weak "))
+                .unwrap_or(rest);
             let rest = rest.strip_prefix(".entry")?.trim_start();
-            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .collect();
             (!name.is_empty()).then(|| demangle(&name))
         })
         .collect()

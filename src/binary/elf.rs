@@ -5,7 +5,7 @@ use goblin::container::{Container, Ctx, Endian};
 use goblin::elf::header::{self, Header};
 use goblin::elf::section_header::SectionHeader;
 
-use super::source::{read_vec, ByteSource};
+use super::source::{ByteSource, read_vec};
 
 /// Section header tables larger than this are treated as corrupt.
 const MAX_SECTION_TABLE: u64 = 16 << 20;
@@ -52,14 +52,31 @@ pub fn parse(src: &dyn ByteSource) -> Result<ElfInfo, ElfError> {
     // 64 bytes hold an ELF64 header; an ELF32 one is 52.
     let head_len = src.len().min(64);
     let head = read_vec(src, 0, head_len, 64)?;
-    let header = goblin::elf::Elf::parse_header(&head).map_err(|e| ElfError::Corrupt(format!("header: {e}")))?;
-    let container = if header.e_ident[header::EI_CLASS] == header::ELFCLASS64 { Container::Big } else { Container::Little };
-    let endian = if header.e_ident[header::EI_DATA] == header::ELFDATA2MSB { Endian::Big } else { Endian::Little };
+    let header = goblin::elf::Elf::parse_header(&head)
+        .map_err(|e| ElfError::Corrupt(format!("header: {e}")))?;
+    let container = if header.e_ident[header::EI_CLASS] == header::ELFCLASS64 {
+        Container::Big
+    } else {
+        Container::Little
+    };
+    let endian = if header.e_ident[header::EI_DATA] == header::ELFDATA2MSB {
+        Endian::Big
+    } else {
+        Endian::Little
+    };
     let ctx = Ctx::new(container, endian);
     let sections = read_sections(src, &header, ctx)?;
     Ok(ElfInfo {
-        class: if container == Container::Big { "ELF64" } else { "ELF32" },
-        endian: if endian == Endian::Big { "big-endian" } else { "little-endian" },
+        class: if container == Container::Big {
+            "ELF64"
+        } else {
+            "ELF32"
+        },
+        endian: if endian == Endian::Big {
+            "big-endian"
+        } else {
+            "little-endian"
+        },
         file_type: match header.e_type {
             header::ET_REL => "relocatable object",
             header::ET_EXEC => "executable",
@@ -74,21 +91,33 @@ pub fn parse(src: &dyn ByteSource) -> Result<ElfInfo, ElfError> {
     })
 }
 
-fn read_sections(src: &dyn ByteSource, header: &Header, ctx: Ctx) -> Result<Vec<Section>, ElfError> {
+fn read_sections(
+    src: &dyn ByteSource,
+    header: &Header,
+    ctx: Ctx,
+) -> Result<Vec<Section>, ElfError> {
     if header.e_shoff == 0 {
         return Ok(Vec::new()); // stripped of section headers
     }
     let entry_size = SectionHeader::size(ctx) as u64;
     if u64::from(header.e_shentsize) != entry_size {
-        return Err(ElfError::Corrupt(format!("section header size {} (expected {entry_size})", header.e_shentsize)));
+        return Err(ElfError::Corrupt(format!(
+            "section header size {} (expected {entry_size})",
+            header.e_shentsize
+        )));
     }
     let mut count = u64::from(header.e_shnum);
     if count == 0 {
         // More than 0xff00 sections: the real count is in section 0's sh_size.
         let first = read_vec(src, header.e_shoff, entry_size, entry_size)?;
-        count = SectionHeader::parse_from(&first, 0, 1, ctx).map_err(corrupt)?.first().map_or(0, |s| s.sh_size);
+        count = SectionHeader::parse_from(&first, 0, 1, ctx)
+            .map_err(corrupt)?
+            .first()
+            .map_or(0, |s| s.sh_size);
     }
-    let table_len = count.checked_mul(entry_size).ok_or_else(|| ElfError::Corrupt("section count overflows".into()))?;
+    let table_len = count
+        .checked_mul(entry_size)
+        .ok_or_else(|| ElfError::Corrupt("section count overflows".into()))?;
     let table = read_vec(src, header.e_shoff, table_len, MAX_SECTION_TABLE)
         .map_err(|e| ElfError::Corrupt(format!("section headers at {:#x}: {e}", header.e_shoff)))?;
     let headers = SectionHeader::parse_from(&table, 0, count as usize, ctx).map_err(corrupt)?;
@@ -107,7 +136,11 @@ fn read_sections(src: &dyn ByteSource, header: &Header, ctx: Ctx) -> Result<Vec<
             name: c_string_at(&names, s.sh_name),
             kind: s.sh_type,
             offset: s.sh_offset,
-            size: if s.sh_type == goblin::elf::section_header::SHT_NOBITS { 0 } else { s.sh_size },
+            size: if s.sh_type == goblin::elf::section_header::SHT_NOBITS {
+                0
+            } else {
+                s.sh_size
+            },
         })
         .collect())
 }
@@ -118,7 +151,9 @@ fn corrupt(e: goblin::error::Error) -> ElfError {
 
 /// The NUL-terminated string at `offset` in a string table ("" when out of range).
 pub fn c_string_at(table: &[u8], offset: usize) -> String {
-    let Some(rest) = table.get(offset..) else { return String::new() };
+    let Some(rest) = table.get(offset..) else {
+        return String::new();
+    };
     let end = memchr::memchr(0, rest).unwrap_or(rest.len());
     String::from_utf8_lossy(&rest[..end]).into_owned()
 }

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::source::{u16_le, u32_le, u64_le, ByteSource};
+use super::source::{ByteSource, u16_le, u32_le, u64_le};
 
 pub const FATBIN_MAGIC: u32 = 0xBA55_ED50;
 pub const OLD_FATBIN_MAGIC: u32 = 0x1EE5_5A01;
@@ -108,14 +108,18 @@ impl FatbinSection {
 pub fn walk(src: &dyn ByteSource, start: u64, len: u64) -> FatbinSection {
     let mut out = FatbinSection::default();
     let Some(end) = start.checked_add(len).filter(|&e| e <= src.len()) else {
-        out.problems.push(format!("section [{start:#x}, +{len:#x}) runs past the end of the file ({:#x} bytes)", src.len()));
+        out.problems.push(format!(
+            "section [{start:#x}, +{len:#x}) runs past the end of the file ({:#x} bytes)",
+            src.len()
+        ));
         return out;
     };
     let mut p = start;
     while p + CONTAINER_HEADER <= end {
         let mut head = [0u8; CONTAINER_HEADER as usize];
         if src.read_exact_at(p, &mut head).is_err() {
-            out.problems.push(format!("cannot read a container header at {p:#x}"));
+            out.problems
+                .push(format!("cannot read a container header at {p:#x}"));
             break;
         }
         let magic = u32_le(&head, 0);
@@ -125,16 +129,22 @@ pub fn walk(src: &dyn ByteSource, start: u64, len: u64) -> FatbinSection {
                 continue;
             }
             if magic == OLD_FATBIN_MAGIC {
-                out.problems.push(format!("legacy (pre-CUDA 4) fat binary at {p:#x}: not supported"));
+                out.problems.push(format!(
+                    "legacy (pre-CUDA 4) fat binary at {p:#x}: not supported"
+                ));
             } else {
-                out.problems.push(format!("no fatbin container at {p:#x} (magic {magic:#010x})"));
+                out.problems.push(format!(
+                    "no fatbin container at {p:#x} (magic {magic:#010x})"
+                ));
             }
             break;
         }
         let version = u16_le(&head, 4);
         let header_size = u64::from(u16_le(&head, 6));
         let fat_size = u64_le(&head, 8);
-        let container_end = p.checked_add(header_size).and_then(|x| x.checked_add(fat_size));
+        let container_end = p
+            .checked_add(header_size)
+            .and_then(|x| x.checked_add(fat_size));
         let container_end = match container_end {
             Some(e) if version == 1 && header_size >= CONTAINER_HEADER && e <= end => e,
             _ => {
@@ -145,15 +155,31 @@ pub fn walk(src: &dyn ByteSource, start: u64, len: u64) -> FatbinSection {
             }
         };
         let index = out.containers.len();
-        let mut container = Container { index, offset: p, entries: Vec::new() };
-        walk_entries(src, p + header_size, container_end, &mut container, &mut out.problems);
+        let mut container = Container {
+            index,
+            offset: p,
+            entries: Vec::new(),
+        };
+        walk_entries(
+            src,
+            p + header_size,
+            container_end,
+            &mut container,
+            &mut out.problems,
+        );
         out.containers.push(container);
         p = container_end;
     }
     out
 }
 
-fn walk_entries(src: &dyn ByteSource, mut e: u64, end: u64, container: &mut Container, problems: &mut Vec<String>) {
+fn walk_entries(
+    src: &dyn ByteSource,
+    mut e: u64,
+    end: u64,
+    container: &mut Container,
+    problems: &mut Vec<String>,
+) {
     while e + ENTRY_HEADER <= end {
         let mut h = [0u8; ENTRY_HEADER as usize];
         if src.read_exact_at(e, &mut h).is_err() {
@@ -211,7 +237,13 @@ fn walk_entries(src: &dyn ByteSource, mut e: u64, end: u64, container: &mut Cont
 }
 
 /// The object name some entries carry (`k.cu`), inside the entry's own header.
-fn read_identifier(src: &dyn ByteSource, entry: u64, header_size: u64, offset: u32, len: u32) -> Option<String> {
+fn read_identifier(
+    src: &dyn ByteSource,
+    entry: u64,
+    header_size: u64,
+    offset: u32,
+    len: u32,
+) -> Option<String> {
     let (offset, len) = (u64::from(offset), u64::from(len));
     if offset == 0 || len == 0 || len > 4096 || offset.checked_add(len)? > header_size {
         return None;
@@ -274,14 +306,17 @@ mod tests {
     fn walks_containers_and_reads_suffix_flags() {
         let mut bytes = container(&[entry(2, 90, 0x10_0011, 8), entry(1, 100, 0x20_8011, 16)]);
         bytes.extend(container(&[]));
-        let section = walk(bytes.as_slice(), 0, bytes.len() as u64);
+        let section = walk(&bytes, 0, bytes.len() as u64);
         assert!(section.problems.is_empty(), "{:?}", section.problems);
         assert_eq!(section.containers.len(), 2);
         let names: Vec<String> = section.entries().map(Entry::arch_name).collect();
         assert_eq!(names, ["sm_90a", "sm_100f"]);
         let e: Vec<&Entry> = section.entries().collect();
         assert_eq!(e[1].compression, Compression::Zstd);
-        assert_eq!(cuobjdump_name("libx.so.9.1", 1, e[0]), "libx.so.9.1.sm_90a.cubin");
+        assert_eq!(
+            cuobjdump_name("libx.so.9.1", 1, e[0]),
+            "libx.so.9.1.sm_90a.cubin"
+        );
         assert_eq!(cuobjdump_name("libx.so", 1, e[1]), "libx.1.sm_100f.ptx");
     }
 
@@ -289,23 +324,23 @@ mod tests {
     fn corrupt_sizes_stop_the_walk_with_a_message() {
         let mut bytes = container(&[entry(2, 86, 0x11, 8)]);
         bytes[8..16].copy_from_slice(&u64::MAX.to_le_bytes()); // container size overflows
-        let section = walk(bytes.as_slice(), 0, bytes.len() as u64);
+        let section = walk(&bytes, 0, bytes.len() as u64);
         assert!(section.containers.is_empty());
         assert!(section.problems[0].contains("corrupt"));
 
         let mut bytes = container(&[entry(2, 86, 0x11, 8)]);
         bytes[16 + 8..16 + 16].copy_from_slice(&(1u64 << 40).to_le_bytes()); // entry past the end
-        let section = walk(bytes.as_slice(), 0, bytes.len() as u64);
+        let section = walk(&bytes, 0, bytes.len() as u64);
         assert!(section.problems[0].contains("entry at"));
 
-        let section = walk(bytes.as_slice(), 0, bytes.len() as u64 + 1);
+        let section = walk(&bytes, 0, bytes.len() as u64 + 1);
         assert!(section.problems[0].contains("past the end"));
     }
 
     #[test]
     fn unknown_kinds_are_kept_and_skipped() {
         let bytes = container(&[entry(16, 100, 0x11, 24), entry(2, 80, 0x11, 8)]);
-        let section = walk(bytes.as_slice(), 0, bytes.len() as u64);
+        let section = walk(&bytes, 0, bytes.len() as u64);
         let kinds: Vec<Kind> = section.entries().map(|e| e.kind).collect();
         assert_eq!(kinds, [Kind::Other(16), Kind::Cubin]);
     }

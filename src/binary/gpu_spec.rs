@@ -12,22 +12,34 @@ pub struct GpuSpec {
 
 pub fn parse(text: &str) -> Result<GpuSpec, String> {
     let t = text.trim();
-    let arch = t.strip_prefix("sm_").or_else(|| t.strip_prefix("compute_")).unwrap_or(t);
+    let arch = t
+        .strip_prefix("sm_")
+        .or_else(|| t.strip_prefix("compute_"))
+        .unwrap_or(t);
     let arch = arch.trim_end_matches(['a', 'f']);
     if let Some((major, minor)) = arch.split_once('.') {
         if let (Ok(major), Ok(minor)) = (major.parse(), minor.parse()) {
-            return Ok(GpuSpec { cc: (major, minor), name: None });
+            return Ok(GpuSpec {
+                cc: (major, minor),
+                name: None,
+            });
         }
-    } else if let Ok(n) = arch.parse::<u32>() {
-        if n >= 10 {
-            return Ok(GpuSpec { cc: (n / 10, n % 10), name: None });
-        }
+    } else if let Ok(n) = arch.parse::<u32>()
+        && n >= 10
+    {
+        return Ok(GpuSpec {
+            cc: (n / 10, n % 10),
+            name: None,
+        });
     }
     let row = gpus::lookup(t).ok_or_else(|| {
         format!("`{text}` is not a compute capability (9.0), an SM (sm_86) or a GPU name cvdoctor knows (Tesla V100, RTX 3080)")
     })?;
     let (major, minor) = row.compute_capability.split_once('.').unwrap_or(("0", "0"));
-    Ok(GpuSpec { cc: (major.parse().unwrap_or(0), minor.parse().unwrap_or(0)), name: Some(t.to_string()) })
+    Ok(GpuSpec {
+        cc: (major.parse().unwrap_or(0), minor.parse().unwrap_or(0)),
+        name: Some(t.to_string()),
+    })
 }
 
 #[cfg(test)]

@@ -97,7 +97,11 @@ pub enum InspectError {
     NotBinary(String),
 }
 
-pub fn inspect_file(path: &Path, gpus: &[GpuSpec], driver_cuda: Option<&crate::version::Version>) -> Result<BinaryReport, InspectError> {
+pub fn inspect_file(
+    path: &Path,
+    gpus: &[GpuSpec],
+    driver_cuda: Option<&crate::version::Version>,
+) -> Result<BinaryReport, InspectError> {
     let file = File::open(path).map_err(|e| InspectError::Open(path.display().to_string(), e))?;
     inspect_source(&file, path, gpus, driver_cuda)
 }
@@ -112,20 +116,35 @@ pub fn inspect_source(
     if elf::is_elf(src) {
         match elf::parse(src) {
             Ok(info) => {
-                report = BinaryReport::empty(path, format!("{} {} {}", info.class, info.endian, info.file_type));
+                report = BinaryReport::empty(
+                    path,
+                    format!("{} {} {}", info.class, info.endian, info.file_type),
+                );
                 if let Some(section) = info.section(".nv_fatbin") {
                     report.fatbin = fatbin::walk(src, section.offset, section.size);
                 }
                 if let Some(section) = info.section("__nv_relfatbin") {
                     let rel = fatbin::walk(src, section.offset, section.size);
-                    report.problems.extend(rel.problems.iter().map(|p| format!("__nv_relfatbin: {p}")));
+                    report
+                        .problems
+                        .extend(rel.problems.iter().map(|p| format!("__nv_relfatbin: {p}")));
                     report.relfatbin = Some(RelFatbin {
-                        cubins: rel.entries().filter(|e| e.kind == Kind::Cubin).map(fatbin::Entry::arch_name).collect(),
-                        ptx: rel.entries().filter(|e| e.kind == Kind::Ptx).map(fatbin::Entry::arch_name).collect(),
+                        cubins: rel
+                            .entries()
+                            .filter(|e| e.kind == Kind::Cubin)
+                            .map(fatbin::Entry::arch_name)
+                            .collect(),
+                        ptx: rel
+                            .entries()
+                            .filter(|e| e.kind == Kind::Ptx)
+                            .map(fatbin::Entry::arch_name)
+                            .collect(),
                     });
                 }
                 if info.sections.is_empty() {
-                    report.problems.push("no section headers (stripped): CUDA code not searched".into());
+                    report
+                        .problems
+                        .push("no section headers (stripped): CUDA code not searched".into());
                 }
             }
             Err(e) => {
@@ -140,7 +159,9 @@ pub fn inspect_source(
     } else {
         return Err(InspectError::NotBinary(path.display().to_string()));
     }
-    report.problems.extend(report.fatbin.problems.iter().cloned());
+    report
+        .problems
+        .extend(report.fatbin.problems.iter().cloned());
     report.modules = report.fatbin.containers.len();
     for container in &report.fatbin.containers {
         for e in &container.entries {
@@ -170,18 +191,29 @@ pub fn inspect_source(
 
 fn starts_with_fatbin(src: &dyn ByteSource) -> bool {
     let mut magic = [0u8; 4];
-    src.len() >= 16 && src.read_exact_at(0, &mut magic).is_ok() && u32::from_le_bytes(magic) == fatbin::FATBIN_MAGIC
+    src.len() >= 16
+        && src.read_exact_at(0, &mut magic).is_ok()
+        && u32::from_le_bytes(magic) == fatbin::FATBIN_MAGIC
 }
 
 /// The lines `cuobjdump --list-elf` (cubins) or `--list-ptx` prints for this file.
 pub fn cuobjdump_listing(report: &BinaryReport, kind: Kind) -> Vec<String> {
-    let file_name = Path::new(&report.path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = Path::new(&report.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let label = if kind == Kind::Cubin { "ELF" } else { "PTX" };
     report
         .fatbin
         .entries()
         .filter(|e| e.kind == kind)
         .enumerate()
-        .map(|(i, e)| format!("{label} file {:>4}: {}", i + 1, fatbin::cuobjdump_name(&file_name, i + 1, e)))
+        .map(|(i, e)| {
+            format!(
+                "{label} file {:>4}: {}",
+                i + 1,
+                fatbin::cuobjdump_name(&file_name, i + 1, e)
+            )
+        })
         .collect()
 }

@@ -9,6 +9,9 @@ use std::io;
 /// Something to read bytes from at arbitrary offsets.
 pub trait ByteSource {
     fn len(&self) -> u64;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Fills `buf` from `offset`; an error if the source ends first.
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
 }
@@ -33,7 +36,8 @@ impl ByteSource for File {
     }
 }
 
-impl ByteSource for [u8] {
+/// In-memory bytes (tests, fuzzing): pass `&bytes.as_slice()` or `&vec`.
+impl ByteSource for &[u8] {
     fn len(&self) -> u64 {
         <[u8]>::len(self) as u64
     }
@@ -47,15 +51,31 @@ impl ByteSource for [u8] {
     }
 }
 
+impl ByteSource for Vec<u8> {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        self.as_slice().read_exact_at(offset, buf)
+    }
+}
+
 fn eof() -> io::Error {
-    io::Error::new(io::ErrorKind::UnexpectedEof, "read past the end of the file")
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "read past the end of the file",
+    )
 }
 
 /// Reads `len` bytes at `offset`, refusing more than `cap` (a corrupt size field must not
 /// make us allocate gigabytes).
 pub fn read_vec(src: &dyn ByteSource, offset: u64, len: u64, cap: u64) -> io::Result<Vec<u8>> {
     if len > cap {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{len} bytes requested, over the {cap}-byte limit")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{len} bytes requested, over the {cap}-byte limit"),
+        ));
     }
     let end = offset.checked_add(len).ok_or_else(eof)?;
     if end > src.len() {

@@ -58,7 +58,11 @@ pub fn sass_runs(entry: &Entry, cc: (u32, u32)) -> bool {
 }
 
 /// `Err` names why PTX that fits the architecture still cannot be JIT-compiled.
-pub fn ptx_runs(entry: &Entry, cc: (u32, u32), driver_cuda: Option<&Version>) -> Result<bool, String> {
+pub fn ptx_runs(
+    entry: &Entry,
+    cc: (u32, u32),
+    driver_cuda: Option<&Version>,
+) -> Result<bool, String> {
     let arch = entry.compute_capability();
     let arch_ok = match entry.suffix {
         Suffix::None => arch <= cc,
@@ -68,22 +72,45 @@ pub fn ptx_runs(entry: &Entry, cc: (u32, u32), driver_cuda: Option<&Version>) ->
     if !arch_ok {
         return Ok(false);
     }
-    let Some(driver) = driver_cuda else { return Ok(true) };
+    let Some(driver) = driver_cuda else {
+        return Ok(true);
+    };
     match ptx_isa::min_cuda_for_ptx(entry.version) {
         Some(needed) if &needed <= driver => Ok(true),
-        Some(needed) => Err(format!("PTX ISA {}.{} needs a CUDA {needed} driver; this one is {driver}", entry.version.0, entry.version.1)),
-        None => Err(format!("PTX ISA {}.{} is newer than any driver cvdoctor knows", entry.version.0, entry.version.1)),
+        Some(needed) => Err(format!(
+            "PTX ISA {}.{} needs a CUDA {needed} driver; this one is {driver}",
+            entry.version.0, entry.version.1
+        )),
+        None => Err(format!(
+            "PTX ISA {}.{} is newer than any driver cvdoctor knows",
+            entry.version.0, entry.version.1
+        )),
     }
 }
 
 /// How a module can run on `cc`, if it can: SASS first, then PTX.
-fn module_code_for(container: &Container, cc: (u32, u32), driver: Option<&Version>, notes: &mut Vec<String>) -> Option<String> {
-    if let Some(e) = container.entries.iter().filter(|e| e.kind == Kind::Cubin).find(|e| sass_runs(e, cc)) {
+fn module_code_for(
+    container: &Container,
+    cc: (u32, u32),
+    driver: Option<&Version>,
+    notes: &mut Vec<String>,
+) -> Option<String> {
+    if let Some(e) = container
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::Cubin)
+        .find(|e| sass_runs(e, cc))
+    {
         return Some(format!("SASS {}", e.arch_name()));
     }
     for e in container.entries.iter().filter(|e| e.kind == Kind::Ptx) {
         match ptx_runs(e, cc, driver) {
-            Ok(true) => return Some(format!("PTX JIT from {}", e.arch_name().replace("sm_", "compute_"))),
+            Ok(true) => {
+                return Some(format!(
+                    "PTX JIT from {}",
+                    e.arch_name().replace("sm_", "compute_")
+                ));
+            }
             Ok(false) => {}
             Err(why) => notes.push(format!("module {}: {why}", container.index + 1)),
         }
@@ -92,7 +119,12 @@ fn module_code_for(container: &Container, cc: (u32, u32), driver: Option<&Versio
 }
 
 /// Judges every module of `.nv_fatbin` for one GPU.
-pub fn judge(src: &dyn ByteSource, containers: &[Container], cc: (u32, u32), driver: Option<&Version>) -> Verdict {
+pub fn judge(
+    src: &dyn ByteSource,
+    containers: &[Container],
+    cc: (u32, u32),
+    driver: Option<&Version>,
+) -> Verdict {
     let gpu = format!("{}.{}", cc.0, cc.1);
     let mut verdict = Verdict {
         gpu,
@@ -105,7 +137,11 @@ pub fn judge(src: &dyn ByteSource, containers: &[Container], cc: (u32, u32), dri
     };
     let with_code: Vec<&Container> = containers
         .iter()
-        .filter(|c| c.entries.iter().any(|e| matches!(e.kind, Kind::Cubin | Kind::Ptx)))
+        .filter(|c| {
+            c.entries
+                .iter()
+                .any(|e| matches!(e.kind, Kind::Cubin | Kind::Ptx))
+        })
         .collect();
     if with_code.is_empty() {
         verdict.detail = "no cubin or PTX in .nv_fatbin".into();
@@ -121,7 +157,10 @@ pub fn judge(src: &dyn ByteSource, containers: &[Container], cc: (u32, u32), dri
             Ok(kernels) if kernels.is_empty() => verdict.modules_without_kernels += 1,
             result => {
                 let kernels = result.unwrap_or_else(|why| {
-                    verdict.notes.push(format!("module {}: could not list kernels ({why}); counted as holding kernels", container.index + 1));
+                    verdict.notes.push(format!(
+                        "module {}: could not list kernels ({why}); counted as holding kernels",
+                        container.index + 1
+                    ));
                     Vec::new()
                 });
                 verdict.failing_modules.push(FailingModule {
@@ -129,7 +168,13 @@ pub fn judge(src: &dyn ByteSource, containers: &[Container], cc: (u32, u32), dri
                     has: container
                         .entries
                         .iter()
-                        .map(|e| if e.kind == Kind::Ptx { format!("PTX {}", e.arch_name()) } else { format!("SASS {}", e.arch_name()) })
+                        .map(|e| {
+                            if e.kind == Kind::Ptx {
+                                format!("PTX {}", e.arch_name())
+                            } else {
+                                format!("SASS {}", e.arch_name())
+                            }
+                        })
                         .collect(),
                     kernels,
                 });
@@ -140,7 +185,11 @@ pub fn judge(src: &dyn ByteSource, containers: &[Container], cc: (u32, u32), dri
     used.dedup();
     if verdict.failing_modules.is_empty() {
         verdict.result = Outcome::Runs;
-        verdict.detail = if used.is_empty() { "only modules without kernels".into() } else { used.join(", ") };
+        verdict.detail = if used.is_empty() {
+            "only modules without kernels".into()
+        } else {
+            used.join(", ")
+        };
     } else {
         verdict.result = Outcome::Fails;
         verdict.detail = format!(
@@ -192,22 +241,43 @@ mod tests {
         let sm = |arch, suffix| entry(Kind::Cubin, arch, suffix, (1, 8));
         assert!(sass_runs(&sm(86, Suffix::None), (8, 9)));
         assert!(!sass_runs(&sm(89, Suffix::None), (8, 6)));
-        assert!(!sass_runs(&sm(80, Suffix::None), (9, 0)), "never across majors");
+        assert!(
+            !sass_runs(&sm(80, Suffix::None), (9, 0)),
+            "never across majors"
+        );
         assert!(sass_runs(&sm(90, Suffix::A), (9, 0)));
-        assert!(!sass_runs(&sm(100, Suffix::A), (10, 3)), "a: exactly that CC");
-        assert!(sass_runs(&sm(100, Suffix::F), (10, 3)), "f: within the family");
+        assert!(
+            !sass_runs(&sm(100, Suffix::A), (10, 3)),
+            "a: exactly that CC"
+        );
+        assert!(
+            sass_runs(&sm(100, Suffix::F), (10, 3)),
+            "f: within the family"
+        );
         assert!(!sass_runs(&sm(100, Suffix::F), (12, 0)));
     }
 
     #[test]
     fn ptx_rules_and_driver_isa() {
         let ptx = |arch, suffix, isa| entry(Kind::Ptx, arch, suffix, isa);
-        assert_eq!(ptx_runs(&ptx(80, Suffix::None, (9, 0)), (9, 0), None), Ok(true));
-        assert_eq!(ptx_runs(&ptx(100, Suffix::None, (9, 0)), (9, 0), None), Ok(false));
-        assert_eq!(ptx_runs(&ptx(90, Suffix::A, (9, 0)), (10, 0), None), Ok(false));
+        assert_eq!(
+            ptx_runs(&ptx(80, Suffix::None, (9, 0)), (9, 0), None),
+            Ok(true)
+        );
+        assert_eq!(
+            ptx_runs(&ptx(100, Suffix::None, (9, 0)), (9, 0), None),
+            Ok(false)
+        );
+        assert_eq!(
+            ptx_runs(&ptx(90, Suffix::A, (9, 0)), (10, 0), None),
+            Ok(false)
+        );
         let old_driver = Version::parse("12.4").unwrap();
         assert!(ptx_runs(&ptx(80, Suffix::None, (9, 0)), (9, 0), Some(&old_driver)).is_err());
         let new_driver = Version::parse("13.0").unwrap();
-        assert_eq!(ptx_runs(&ptx(80, Suffix::None, (9, 0)), (9, 0), Some(&new_driver)), Ok(true));
+        assert_eq!(
+            ptx_runs(&ptx(80, Suffix::None, (9, 0)), (9, 0), Some(&new_driver)),
+            Ok(true)
+        );
     }
 }

@@ -11,13 +11,18 @@ pub struct Walked {
 }
 
 pub fn files(paths: &[PathBuf], recursive: bool) -> Walked {
-    let mut out = Walked { files: Vec::new(), problems: Vec::new() };
+    let mut out = Walked {
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
     let mut seen_dirs = HashSet::new();
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => visit(path, recursive, 0, &mut seen_dirs, &mut out),
             Ok(_) => out.files.push(path.clone()),
-            Err(e) => out.problems.push(format!("{}: {}", path.display(), describe(&e))),
+            Err(e) => out
+                .problems
+                .push(format!("{}: {}", path.display(), describe(&e))),
         }
     }
     out
@@ -33,14 +38,17 @@ fn visit(dir: &Path, recursive: bool, depth: usize, seen: &mut HashSet<PathBuf>,
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            out.problems.push(format!("{}: {}", dir.display(), describe(&e)));
+            out.problems
+                .push(format!("{}: {}", dir.display(), describe(&e)));
             return;
         }
     };
     let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     children.sort();
     for child in children {
-        let Ok(link_meta) = std::fs::symlink_metadata(&child) else { continue };
+        let Ok(link_meta) = std::fs::symlink_metadata(&child) else {
+            continue;
+        };
         if link_meta.is_dir() {
             if recursive {
                 visit(&child, recursive, depth + 1, seen, out);
@@ -50,7 +58,9 @@ fn visit(dir: &Path, recursive: bool, depth: usize, seen: &mut HashSet<PathBuf>,
             match std::fs::metadata(&child) {
                 Ok(meta) if meta.is_file() => out.files.push(child),
                 Ok(_) => {}
-                Err(e) => out.problems.push(format!("{}: {}", child.display(), describe(&e))),
+                Err(e) => out
+                    .problems
+                    .push(format!("{}: {}", child.display(), describe(&e))),
             }
         } else if link_meta.is_file() {
             out.files.push(child);

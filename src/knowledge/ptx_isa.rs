@@ -17,7 +17,10 @@ const PTX_ISA_TO_CUDA: &[((u16, u16), &str)] = &[
 /// The oldest CUDA driver version that can JIT this PTX ISA; `None` for ISAs newer than the
 /// table (treated as needing a newer driver than any known).
 pub fn min_cuda_for_ptx(isa: (u16, u16)) -> Option<Version> {
-    PTX_ISA_TO_CUDA.iter().find(|(i, _)| *i == isa).and_then(|(_, cuda)| Version::parse(cuda))
+    PTX_ISA_TO_CUDA
+        .iter()
+        .find(|(i, _)| *i == isa)
+        .and_then(|(_, cuda)| Version::parse(cuda))
 }
 
 #[cfg(test)]

@@ -8,18 +8,30 @@ use serde::Serialize;
 
 use crate::binary::fatbin::Kind;
 use crate::binary::verdict::Outcome;
-use crate::binary::{cuobjdump_listing, BinaryReport};
+use crate::binary::{BinaryReport, cuobjdump_listing};
 use crate::cli::CuobjdumpList;
 use crate::engine::Finding;
-use crate::inspect::{arch_summary, Inspection};
+use crate::inspect::{Inspection, arch_summary};
 
-pub fn cuobjdump(out: &mut dyn Write, inspection: &Inspection, list: CuobjdumpList) -> io::Result<()> {
-    let kind = if list == CuobjdumpList::Elf { Kind::Cubin } else { Kind::Ptx };
+pub fn cuobjdump(
+    out: &mut dyn Write,
+    inspection: &Inspection,
+    list: CuobjdumpList,
+) -> io::Result<()> {
+    let kind = if list == CuobjdumpList::Elf {
+        Kind::Cubin
+    } else {
+        Kind::Ptx
+    };
     for report in &inspection.binaries {
         let lines = cuobjdump_listing(report, kind);
         if lines.is_empty() {
             let what = if kind == Kind::Cubin { "ELF" } else { "PTX" };
-            writeln!(out, "cuobjdump info    : No {what} file found to extract from '{}'. You may try with -all option.", report.path)?;
+            writeln!(
+                out,
+                "cuobjdump info    : No {what} file found to extract from '{}'. You may try with -all option.",
+                report.path
+            )?;
         }
         for line in lines {
             writeln!(out, "{line}")?;
@@ -28,12 +40,21 @@ pub fn cuobjdump(out: &mut dyn Write, inspection: &Inspection, list: CuobjdumpLi
     Ok(())
 }
 
-pub fn human(out: &mut dyn Write, inspection: &Inspection, no_gpu: bool, verbose: bool) -> io::Result<()> {
+pub fn human(
+    out: &mut dyn Write,
+    inspection: &Inspection,
+    no_gpu: bool,
+    verbose: bool,
+) -> io::Result<()> {
     for report in &inspection.binaries {
         binary(out, report, verbose)?;
     }
     if no_gpu && inspection.binaries.iter().any(BinaryReport::has_cuda_code) {
-        writeln!(out, "{} no --gpu given: pass --gpu 9.0 (or sm_86, or a GPU name) to judge the code for a GPU", "note:".cyan().bold())?;
+        writeln!(
+            out,
+            "{} no --gpu given: pass --gpu 9.0 (or sm_86, or a GPU name) to judge the code for a GPU",
+            "note:".cyan().bold()
+        )?;
     }
     if !inspection.findings.is_empty() {
         writeln!(out)?;
@@ -51,19 +72,36 @@ pub fn human(out: &mut dyn Write, inspection: &Inspection, no_gpu: bool, verbose
 fn binary(out: &mut dyn Write, report: &BinaryReport, verbose: bool) -> io::Result<()> {
     writeln!(out, "{} ({})", report.path.bold(), report.format)?;
     if report.has_cuda_code() || !report.other.is_empty() {
-        writeln!(out, "  CUDA modules: {}, cubins: {}, PTX: {}", report.modules, report.cubins.len(), report.ptx.len())?;
+        writeln!(
+            out,
+            "  CUDA modules: {}, cubins: {}, PTX: {}",
+            report.modules,
+            report.cubins.len(),
+            report.ptx.len()
+        )?;
         writeln!(out, "  code: {}", arch_summary(report))?;
         if report.cubins.iter().any(|a| a.ends_with('f')) {
-            writeln!(out, "  note: `f` (family) cubins are shown with their `f`; cuobjdump --list-elf drops it")?;
+            writeln!(
+                out,
+                "  note: `f` (family) cubins are shown with their `f`; cuobjdump --list-elf drops it"
+            )?;
         }
     } else {
         writeln!(out, "  no CUDA code (.nv_fatbin)")?;
     }
     if !report.other.is_empty() {
-        writeln!(out, "  other entries (not understood, skipped): {}", report.other.join(", "))?;
+        writeln!(
+            out,
+            "  other entries (not understood, skipped): {}",
+            report.other.join(", ")
+        )?;
     }
     if let Some(rel) = &report.relfatbin {
-        writeln!(out, "  __nv_relfatbin (device-link input, not loaded at run time): cubins {:?}, PTX {:?}", rel.cubins, rel.ptx)?;
+        writeln!(
+            out,
+            "  __nv_relfatbin (device-link input, not loaded at run time): cubins {:?}, PTX {:?}",
+            rel.cubins, rel.ptx
+        )?;
     }
     if verbose {
         for e in &report.entries {
@@ -72,11 +110,19 @@ fn binary(out: &mut dyn Write, report: &BinaryReport, verbose: bool) -> io::Resu
                 Kind::Ptx => "ptx".to_string(),
                 Kind::Other(k) => format!("kind {k}"),
             };
-            writeln!(out, "    module {:>3}  {kind:<6} {:<8} version {:<5} {:?} {} bytes", e.module, e.arch, e.version, e.compression, e.size)?;
+            writeln!(
+                out,
+                "    module {:>3}  {kind:<6} {:<8} version {:<5} {:?} {} bytes",
+                e.module, e.arch, e.version, e.compression, e.size
+            )?;
         }
     }
     for v in &report.verdicts {
-        let name = v.gpu_name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let name = v
+            .gpu_name
+            .as_ref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         let result = match v.result {
             Outcome::Runs => "runs".green().bold(),
             Outcome::Fails => "fails".red().bold(),
@@ -84,8 +130,17 @@ fn binary(out: &mut dyn Write, report: &BinaryReport, verbose: bool) -> io::Resu
         };
         writeln!(out, "  GPU {}{name}: {result}: {}", v.gpu, v.detail)?;
         for m in &v.failing_modules {
-            let kernels = if m.kernels.is_empty() { "(kernel names unknown)".to_string() } else { m.kernels.join(", ") };
-            writeln!(out, "    module {} has {}; kernels: {kernels}", m.module, m.has.join(", "))?;
+            let kernels = if m.kernels.is_empty() {
+                "(kernel names unknown)".to_string()
+            } else {
+                m.kernels.join(", ")
+            };
+            writeln!(
+                out,
+                "    module {} has {}; kernels: {kernels}",
+                m.module,
+                m.has.join(", ")
+            )?;
         }
         for note in &v.notes {
             writeln!(out, "    note: {note}")?;
@@ -120,14 +175,33 @@ pub fn json(out: &mut dyn Write, inspection: &Inspection) -> io::Result<()> {
 
 pub fn markdown(out: &mut dyn Write, inspection: &Inspection) -> io::Result<()> {
     writeln!(out, "## cvdoctor inspect\n")?;
-    writeln!(out, "| binary | modules | code | verdicts |\n|---|---|---|---|")?;
+    writeln!(
+        out,
+        "| binary | modules | code | verdicts |\n|---|---|---|---|"
+    )?;
     for r in &inspection.binaries {
-        let verdicts: Vec<String> = r.verdicts.iter().map(|v| format!("{}: {:?}", v.gpu, v.result)).collect();
-        writeln!(out, "| `{}` | {} | {} | {} |", r.path, r.modules, arch_summary(r), verdicts.join(", "))?;
+        let verdicts: Vec<String> = r
+            .verdicts
+            .iter()
+            .map(|v| format!("{}: {:?}", v.gpu, v.result))
+            .collect();
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            r.path,
+            r.modules,
+            arch_summary(r),
+            verdicts.join(", ")
+        )?;
     }
     if !inspection.findings.is_empty() {
         writeln!(out)?;
-        let diagnosis = crate::diagnose::Diagnosis { findings: inspection.findings.clone(), facts: Default::default(), bytes: 0, lines: 0 };
+        let diagnosis = crate::diagnose::Diagnosis {
+            findings: inspection.findings.clone(),
+            facts: Default::default(),
+            bytes: 0,
+            lines: 0,
+        };
         super::markdown::render(out, &diagnosis)?;
     }
     Ok(())

@@ -207,8 +207,15 @@ pub fn parse_rule(file: &str, source: &str, env: &Environment<'static>) -> Resul
         .collect::<Result<Vec<_>, _>>()?;
     template::validate(env, &raw.fix).map_err(|m| err(at("fix"), format!("fix template: {m}")))?;
     for example in &raw.examples.fires {
-        if let Some((key, _)) = example.facts().iter().find(|(k, _)| crate::facts::fact_key(k).is_none()) {
-            return Err(err(line_of_text(source, key), format!("example names unknown fact `{key}`")));
+        if let Some((key, _)) = example
+            .facts()
+            .iter()
+            .find(|(k, _)| crate::facts::fact_key(k).is_none())
+        {
+            return Err(err(
+                line_of_text(source, key),
+                format!("example names unknown fact `{key}`"),
+            ));
         }
     }
     if raw.examples.fires.is_empty() || raw.examples.silent.is_empty() {

@@ -100,7 +100,9 @@ impl Example {
     pub fn facts(&self) -> Vec<(String, String)> {
         match self {
             Example::Text(_) => Vec::new(),
-            Example::Detailed { facts, .. } => facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Example::Detailed { facts, .. } => {
+                facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            }
         }
     }
 }
