@@ -117,14 +117,17 @@ pub enum Outcome {
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     configure_color(cli.color);
-    let rules =
-        load_rules(cli.rules.as_deref()).map_err(|e| anyhow::anyhow!("invalid rule: {e}"))?;
+    // Loading compiles every pattern (~25 ms): done only by the commands that need rules.
+    let load =
+        || load_rules(cli.rules.as_deref()).map_err(|e| anyhow::anyhow!("invalid rule: {e}"));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = match &cli.command {
-        Command::Explain { inputs } => explain(&rules, inputs, cli.format, cli.verbose, &mut out)?,
+        Command::Explain { inputs } => {
+            explain(&load()?, inputs, cli.format, cli.verbose, &mut out)?
+        }
         Command::Rules { rule } => {
-            list_or_show_rules(&rules, rule.as_deref(), cli.format, &mut out)?;
+            list_or_show_rules(&load()?, rule.as_deref(), cli.format, &mut out)?;
             Outcome::Clean
         }
         Command::Inspect {
@@ -146,8 +149,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 ),
                 None => None,
             };
-            let inspection =
-                crate::inspect::inspect(&rules, paths, *recursive, &gpus, driver.as_ref());
+            let mut inspection = crate::inspect::inspect(paths, *recursive, &gpus, driver.as_ref());
+            if crate::inspect::has_failing_verdicts(&inspection) {
+                crate::inspect::add_findings(&load()?, &mut inspection);
+            }
             for skipped in &inspection.skipped {
                 eprintln!("cvdoctor: skipped {skipped}");
             }

@@ -23,7 +23,6 @@ pub struct Inspection {
 }
 
 pub fn inspect(
-    rules: &RuleSet,
     paths: &[PathBuf],
     recursive: bool,
     gpus: &[GpuSpec],
@@ -44,6 +43,18 @@ pub fn inspect(
             Err(e) => inspection.skipped.push(e.to_string()),
         }
     }
+    inspection
+}
+
+pub fn has_failing_verdicts(inspection: &Inspection) -> bool {
+    inspection
+        .binaries
+        .iter()
+        .any(|b| b.verdicts.iter().any(|v| v.result == Outcome::Fails))
+}
+
+/// Each failing verdict becomes facts, and the rules turn them into findings.
+pub fn add_findings(rules: &RuleSet, inspection: &mut Inspection) {
     for report in &inspection.binaries {
         for verdict in report
             .verdicts
@@ -78,7 +89,6 @@ pub fn inspect(
                 .extend(engine::evaluate(rules, &mut scan));
         }
     }
-    inspection
 }
 
 /// `SASS sm_75 sm_80 (x2 modules); PTX sm_90`: each arch once, in first-seen order.
