@@ -101,6 +101,10 @@ pub enum Command {
         /// The driver's CUDA version (`13.0`), to check that PTX can be JIT-compiled.
         #[arg(long, value_name = "VERSION")]
         driver_cuda: Option<String>,
+        /// Resolve needed libraries inside this filesystem (a mounted image or container root)
+        /// instead of this machine's; LD_LIBRARY_PATH is then ignored.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// List the rules, or print one rule's long explanation (by id or name).
     Rules {
@@ -136,6 +140,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             recursive,
             cuobjdump,
             driver_cuda,
+            root,
         } => {
             let gpus = gpus
                 .iter()
@@ -149,7 +154,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 ),
                 None => None,
             };
-            let mut inspection = crate::inspect::inspect(paths, *recursive, &gpus, driver.as_ref());
+            let mut inspection =
+                crate::inspect::inspect(paths, *recursive, &gpus, driver.as_ref(), root.as_deref());
             if crate::inspect::has_failing_verdicts(&inspection) {
                 crate::inspect::add_findings(&load()?, &mut inspection);
             }

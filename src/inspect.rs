@@ -1,6 +1,6 @@
 //! `cvdoctor inspect`: binaries → reports, verdicts → facts → findings through the rules.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -27,8 +27,10 @@ pub fn inspect(
     recursive: bool,
     gpus: &[GpuSpec],
     driver_cuda: Option<&Version>,
+    root: Option<&Path>,
 ) -> Inspection {
     let walked = walk::files(paths, recursive);
+    let resolver = binary::deps::Resolver::new(root);
     let mut inspection = Inspection {
         binaries: Vec::new(),
         findings: Vec::new(),
@@ -37,25 +39,60 @@ pub fn inspect(
     let given_directly = |p: &PathBuf| paths.contains(p);
     for path in &walked.files {
         match binary::inspect_file(path, gpus, driver_cuda) {
-            Ok(report) => inspection.binaries.push(report),
+            Ok(mut report) => {
+                binary::resolve_needed(&mut report, &resolver);
+                inspection.binaries.push(report);
+            }
             // Inside a directory, non-ELF files are simply not binaries; named ones are worth a word.
             Err(InspectError::NotBinary(p)) if !given_directly(path) => drop(p),
             Err(e) => inspection.skipped.push(e.to_string()),
         }
     }
+    if let Some(problem) = &resolver.cache_problem
+        && inspection.binaries.iter().any(|b| !b.needed.is_empty())
+    {
+        inspection
+            .skipped
+            .push(format!("loader cache not used: {problem}"));
+    }
     inspection
 }
 
-pub fn has_failing_verdicts(inspection: &Inspection) -> bool {
-    inspection
-        .binaries
+fn missing_libraries(report: &BinaryReport) -> Vec<&str> {
+    report
+        .needed
         .iter()
-        .any(|b| b.verdicts.iter().any(|v| v.result == Outcome::Fails))
+        .filter(|n| n.path.is_none())
+        .map(|n| n.name.as_str())
+        .collect()
 }
 
-/// Each failing verdict becomes facts, and the rules turn them into findings.
+/// Whether anything needs the rules: a failing verdict or a library the loader would miss.
+pub fn has_failing_verdicts(inspection: &Inspection) -> bool {
+    inspection.binaries.iter().any(|b| {
+        b.verdicts.iter().any(|v| v.result == Outcome::Fails) || !missing_libraries(b).is_empty()
+    })
+}
+
+/// Each failing verdict and each missing library becomes facts; the rules turn them into findings.
 pub fn add_findings(rules: &RuleSet, inspection: &mut Inspection) {
     for report in &inspection.binaries {
+        let missing = missing_libraries(report);
+        if !missing.is_empty() {
+            let mut facts = Facts::default();
+            let origin = || Origin::Derived { by: "inspect" };
+            facts.add("binary.path", report.path.clone(), origin());
+            facts.add("binary.missing_libraries", missing.join(", "), origin());
+            let mut scan = ScanResult {
+                rule_hits: Vec::new(),
+                facts,
+                bytes: 0,
+                lines: 0,
+            };
+            inspection
+                .findings
+                .extend(engine::evaluate(rules, &mut scan));
+        }
         for verdict in report
             .verdicts
             .iter()

@@ -296,3 +296,136 @@ fn directories_symlink_loops_and_missing_paths() {
     assert!(stderr.contains("missing.so"), "{stderr}");
     assert!(stderr.contains("symbolic link loop"), "{stderr}");
 }
+
+#[test]
+fn loader_cache_reads_like_ldconfig() {
+    let Ok(output) = Command::new("ldconfig").arg("-p").output() else {
+        return eprintln!("skipping: no ldconfig here to compare with");
+    };
+    let Ok(bytes) = std::fs::read("/etc/ld.so.cache") else {
+        return eprintln!("skipping: no /etc/ld.so.cache");
+    };
+    let ours: std::collections::BTreeSet<(String, String)> =
+        cvdoctor::binary::ldcache::parse(&bytes)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.name, e.path))
+            .collect();
+    // `\tlibz.so.1 (libc6,x86-64) => /lib/x86_64-linux-gnu/libz.so.1`
+    let theirs: std::collections::BTreeSet<(String, String)> =
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|l| {
+                let (left, path) = l.trim().split_once(" => ")?;
+                Some((left.split(" (").next()?.to_string(), path.to_string()))
+            })
+            .collect();
+    assert!(!theirs.is_empty());
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn needed_libraries_resolve_through_origin_rpath_and_a_root() {
+    use cvdoctor::binary::deps::{Dynamic, Resolver, Target};
+    let x86_64 = Target {
+        machine: 62,
+        class: 2,
+    }; // EM_X86_64, ELFCLASS64
+    let dir = tempfile::tempdir().unwrap();
+    let elf = Path::new(FIXTURES).join("libsm86.so");
+    std::fs::create_dir_all(dir.path().join("app/deps")).unwrap();
+    std::fs::copy(&elf, dir.path().join("app/deps/libfoo.so.1")).unwrap();
+    std::fs::write(dir.path().join("app/deps/libtext.so.1"), "not an ELF").unwrap();
+    let dynamic = Dynamic {
+        needed: vec![],
+        rpath: vec!["$ORIGIN/deps".into()],
+        runpath: vec![],
+        soname: None,
+    };
+    let resolver = Resolver::new(Some(dir.path()));
+    let found = resolver.resolve("libfoo.so.1", &dir.path().join("app"), &dynamic, x86_64);
+    assert_eq!(found.via, Some("rpath"));
+    assert!(
+        resolver
+            .resolve("libtext.so.1", &dir.path().join("app"), &dynamic, x86_64)
+            .path
+            .is_none(),
+        "not an ELF: the loader skips it"
+    );
+    // RUNPATH present: RPATH is ignored.
+    let with_runpath = Dynamic {
+        runpath: vec!["/nowhere".into()],
+        ..dynamic.clone()
+    };
+    assert!(
+        resolver
+            .resolve(
+                "libfoo.so.1",
+                &dir.path().join("app"),
+                &with_runpath,
+                x86_64
+            )
+            .path
+            .is_none()
+    );
+    // Default directories, looked up under the root.
+    std::fs::create_dir_all(dir.path().join("usr/lib/x86_64-linux-gnu")).unwrap();
+    std::fs::copy(
+        &elf,
+        dir.path().join("usr/lib/x86_64-linux-gnu/libcudart.so.13"),
+    )
+    .unwrap();
+    let found = resolver.resolve(
+        "libcudart.so.13",
+        Path::new("/somewhere"),
+        &Dynamic::default(),
+        x86_64,
+    );
+    assert_eq!(found.via, Some("default"));
+    assert!(
+        found
+            .path
+            .unwrap()
+            .starts_with(&dir.path().display().to_string())
+    );
+    // A 32-bit target does not take a 64-bit library.
+    let x86 = Target {
+        machine: 3,
+        class: 1,
+    };
+    assert!(
+        resolver
+            .resolve("libcudart.so.13", Path::new("/"), &Dynamic::default(), x86)
+            .path
+            .is_none()
+    );
+}
+
+#[test]
+fn missing_libraries_become_a_library_not_found_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(["--format", "json", "inspect", "--root"])
+        .arg(dir.path())
+        .arg(Path::new(FIXTURES).join("libsm86.so"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let needed = doc["binaries"][0]["needed"].as_array().unwrap();
+    assert!(
+        needed.iter().all(|n| n["path"].is_null()),
+        "an empty root has none of them"
+    );
+    assert_eq!(
+        doc["binaries"][0]["cuda_libraries"],
+        serde_json::json!(["CUDA runtime 13"])
+    );
+    assert_eq!(doc["findings"][0]["category"], "library-not-found");
+    assert!(
+        doc["findings"][0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("libcudart.so.13")
+    );
+}

@@ -45,6 +45,15 @@ pub fn is_elf(src: &dyn ByteSource) -> bool {
     src.len() >= 4 && src.read_exact_at(0, &mut magic).is_ok() && magic == *header::ELFMAG
 }
 
+/// Only the ELF header (for checking a library's class and machine).
+pub fn parse_header_only(src: &dyn ByteSource) -> Result<Header, ElfError> {
+    if !is_elf(src) {
+        return Err(ElfError::NotElf);
+    }
+    let head = read_vec(src, 0, src.len().min(64), 64)?;
+    goblin::elf::Elf::parse_header(&head).map_err(|e| ElfError::Corrupt(format!("header: {e}")))
+}
+
 pub fn parse(src: &dyn ByteSource) -> Result<ElfInfo, ElfError> {
     if !is_elf(src) {
         return Err(ElfError::NotElf);

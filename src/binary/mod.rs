@@ -3,9 +3,11 @@
 //! looks inside a payload when needed, `verdict` judges a GPU, `gpu_spec` parses `--gpu`.
 
 pub mod cubin;
+pub mod deps;
 pub mod elf;
 pub mod fatbin;
 pub mod gpu_spec;
+pub mod ldcache;
 pub mod source;
 pub mod verdict;
 pub mod walk;
@@ -58,12 +60,25 @@ pub struct BinaryReport {
     /// `__nv_relfatbin` (device-link input, ignored by the runtime and cuobjdump).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relfatbin: Option<RelFatbin>,
+    /// DT_NEEDED, each with where the loader would find it (`path` null when missing).
+    pub needed: Vec<deps::Needed>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rpath: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runpath: Vec<String>,
+    /// What the needed CUDA libraries say: `CUDA runtime 12`, `cuDNN 9`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cuda_libraries: Vec<String>,
     pub verdicts: Vec<Verdict>,
     /// What could not be read or understood.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
     #[serde(skip)]
     pub fatbin: FatbinSection,
+    #[serde(skip)]
+    pub dynamic: deps::Dynamic,
+    #[serde(skip)]
+    pub target: deps::Target,
 }
 
 impl BinaryReport {
@@ -77,9 +92,15 @@ impl BinaryReport {
             modules: 0,
             entries: Vec::new(),
             relfatbin: None,
+            needed: Vec::new(),
+            rpath: Vec::new(),
+            runpath: Vec::new(),
+            cuda_libraries: Vec::new(),
             verdicts: Vec::new(),
             problems: Vec::new(),
             fatbin: FatbinSection::default(),
+            dynamic: deps::Dynamic::default(),
+            target: deps::Target::default(),
         }
     }
 
@@ -141,6 +162,29 @@ pub fn inspect_source(
                             .collect(),
                     });
                 }
+                match deps::read_dynamic(src, &info) {
+                    Ok(dynamic) => report.dynamic = dynamic,
+                    Err(e) => report.problems.push(e),
+                }
+                report.target = deps::Target::of(&info);
+                report.rpath = report.dynamic.rpath.clone();
+                report.runpath = report.dynamic.runpath.clone();
+                report.cuda_libraries = report
+                    .dynamic
+                    .needed
+                    .iter()
+                    .filter_map(|n| deps::cuda_library_meaning(n))
+                    .collect();
+                report.needed = report
+                    .dynamic
+                    .needed
+                    .iter()
+                    .map(|n| deps::Needed {
+                        name: n.clone(),
+                        path: None,
+                        via: None,
+                    })
+                    .collect();
                 if info.sections.is_empty() {
                     report
                         .problems
@@ -194,6 +238,22 @@ fn starts_with_fatbin(src: &dyn ByteSource) -> bool {
     src.len() >= 16
         && src.read_exact_at(0, &mut magic).is_ok()
         && u32::from_le_bytes(magic) == fatbin::FATBIN_MAGIC
+}
+
+/// Fills `needed[].path` the way the dynamic loader would search.
+pub fn resolve_needed(report: &mut BinaryReport, resolver: &deps::Resolver) {
+    let path = Path::new(&report.path);
+    let origin = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+    report.needed = report
+        .dynamic
+        .needed
+        .iter()
+        .map(|name| resolver.resolve(name, &origin, &report.dynamic, report.target))
+        .collect();
 }
 
 /// The lines `cuobjdump --list-elf` (cubins) or `--list-ptx` prints for this file.

@@ -89,6 +89,44 @@ fn binary(out: &mut dyn Write, report: &BinaryReport, verbose: bool) -> io::Resu
     } else {
         writeln!(out, "  no CUDA code (.nv_fatbin)")?;
     }
+    if !report.needed.is_empty() {
+        let missing: Vec<&str> = report
+            .needed
+            .iter()
+            .filter(|n| n.path.is_none())
+            .map(|n| n.name.as_str())
+            .collect();
+        writeln!(
+            out,
+            "  needs {} libraries{}",
+            report.needed.len(),
+            if missing.is_empty() {
+                ", all found".to_string()
+            } else {
+                format!(
+                    ", {} {}: {}",
+                    missing.len(),
+                    "missing".red().bold(),
+                    missing.join(" ")
+                )
+            }
+        )?;
+        if !report.cuda_libraries.is_empty() {
+            writeln!(
+                out,
+                "  CUDA libraries linked: {}",
+                report.cuda_libraries.join(", ")
+            )?;
+        }
+        if verbose {
+            for n in &report.needed {
+                match (&n.path, n.via) {
+                    (Some(path), Some(via)) => writeln!(out, "    {} => {path} ({via})", n.name)?,
+                    _ => writeln!(out, "    {} => not found", n.name)?,
+                }
+            }
+        }
+    }
     if !report.other.is_empty() {
         writeln!(
             out,
