@@ -1,6 +1,6 @@
 //! One call for "here is some text, what is wrong": scan, derive, evaluate.
 
-use std::io::Read;
+use std::io::{self, Read};
 
 use serde::Serialize;
 
@@ -43,6 +43,15 @@ pub fn diagnose(rules: &RuleSet, inputs: Vec<Input<'_>>) -> std::io::Result<Diag
 /// Convenience for tests and callers holding the text in memory.
 pub fn diagnose_text(rules: &RuleSet, text: &str) -> Diagnosis {
     diagnose_text_with_facts(rules, text, &[])
+}
+
+/// Like [`diagnose_text`], naming the source in the evidence.
+pub fn diagnose_named(rules: &RuleSet, name: &str, text: &str) -> Diagnosis {
+    let input = Input {
+        name: name.to_string(),
+        reader: Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+    };
+    diagnose(rules, vec![input]).expect("reading from memory cannot fail")
 }
 
 /// Text plus facts a probe would have supplied (rule examples for probe-fed rules).

@@ -67,16 +67,25 @@ fn missing_libraries(report: &BinaryReport) -> Vec<&str> {
         .collect()
 }
 
-/// Whether anything needs the rules: a failing verdict or a library the loader would miss.
+/// Whether anything needs the rules: a failing verdict, a library the loader would miss, or
+/// OpenCV build information to read.
 pub fn has_failing_verdicts(inspection: &Inspection) -> bool {
     inspection.binaries.iter().any(|b| {
-        b.verdicts.iter().any(|v| v.result == Outcome::Fails) || !missing_libraries(b).is_empty()
+        b.verdicts.iter().any(|v| v.result == Outcome::Fails)
+            || !missing_libraries(b).is_empty()
+            || b.opencv_build.is_some()
     })
 }
 
 /// Each failing verdict and each missing library becomes facts; the rules turn them into findings.
 pub fn add_findings(rules: &RuleSet, inspection: &mut Inspection) {
     for report in &inspection.binaries {
+        // OpenCV's build information is text: the text rules read it (no CUDA, no cuDNN...).
+        if let Some(build) = &report.opencv_build {
+            let name = format!("{} (build information)", report.path);
+            let diagnosis = crate::diagnose::diagnose_named(rules, &name, &build.text);
+            inspection.findings.extend(diagnosis.findings);
+        }
         let missing = missing_libraries(report);
         if !missing.is_empty() {
             let mut facts = Facts::default();
@@ -126,6 +135,12 @@ pub fn add_findings(rules: &RuleSet, inspection: &mut Inspection) {
                 .extend(engine::evaluate(rules, &mut scan));
         }
     }
+    // Most likely first, across binaries, as for explain.
+    inspection.findings.sort_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then(a.severity.cmp(&b.severity))
+    });
 }
 
 /// `SASS sm_75 sm_80 (x2 modules); PTX sm_90`: each arch once, in first-seen order.

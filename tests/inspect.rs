@@ -429,3 +429,70 @@ fn missing_libraries_become_a_library_not_found_finding() {
             .contains("libcudart.so.13")
     );
 }
+
+#[test]
+fn build_information_from_the_probe_log_text() {
+    let log = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/text/probe-2026-11-26.log"
+    ))
+    .unwrap();
+    let start = log.find("General configuration for OpenCV").unwrap();
+    let build = cvdoctor::binary::buildinfo::parse(&log[start..]);
+    assert_eq!(build.version, "5.0.0");
+    assert!(
+        !build.cuda && !build.cudnn,
+        "the pip wheel on the H100 machine has neither"
+    );
+    assert_eq!(
+        build.python_interpreter.as_deref(),
+        Some("/opt/python/cp39-cp39/bin/python3.9")
+    );
+    assert!(build.modules.contains(&"dnn".to_string()));
+}
+
+#[test]
+fn build_information_from_a_real_opencv_python_headless_wheel() {
+    let Some(dir) = std::env::var_os("CVDOCTOR_REAL_LIBS") else {
+        return required_in_ci("CVDOCTOR_REAL_LIBS");
+    };
+    let cv2 = PathBuf::from(dir).join("site-packages/cv2/cv2.abi3.so");
+    if !cv2.is_file() {
+        return required_in_ci("cv2.abi3.so from opencv-python-headless in CVDOCTOR_REAL_LIBS");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(["--format", "json", "inspect"])
+        .arg(&cv2)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let binary = &doc["binaries"][0];
+    let build = &binary["opencv_build"];
+    assert!(
+        build["version"]
+            .as_str()
+            .unwrap()
+            .starts_with(|c: char| c.is_ascii_digit()),
+        "{build}"
+    );
+    assert_eq!(build["cuda"], false, "pip wheels are built without CUDA");
+    assert!(
+        binary["needed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| !n["path"].is_null()),
+        "the wheel's bundled libraries resolve through RPATH $ORIGIN: {}",
+        binary["needed"]
+    );
+    let categories: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["category"].as_str().unwrap())
+        .collect();
+    assert!(
+        categories.contains(&"opencv-built-without-cuda"),
+        "{categories:?}"
+    );
+}

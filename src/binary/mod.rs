@@ -2,6 +2,7 @@
 //! `source` reads at offsets, `elf` parses headers, `fatbin` walks CUDA containers, `cubin`
 //! looks inside a payload when needed, `verdict` judges a GPU, `gpu_spec` parses `--gpu`.
 
+pub mod buildinfo;
 pub mod cubin;
 pub mod deps;
 pub mod elf;
@@ -66,6 +67,9 @@ pub struct BinaryReport {
     pub rpath: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub runpath: Vec<String>,
+    /// OpenCV's build information, when this is an OpenCV core/world library or a cv2 module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opencv_build: Option<buildinfo::OpenCvBuild>,
     /// What the needed CUDA libraries say: `CUDA runtime 12`, `cuDNN 9`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cuda_libraries: Vec<String>,
@@ -96,6 +100,7 @@ impl BinaryReport {
             rpath: Vec::new(),
             runpath: Vec::new(),
             cuda_libraries: Vec::new(),
+            opencv_build: None,
             verdicts: Vec::new(),
             problems: Vec::new(),
             fatbin: FatbinSection::default(),
@@ -161,6 +166,13 @@ pub fn inspect_source(
                             .map(fatbin::Entry::arch_name)
                             .collect(),
                     });
+                }
+                let file_name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if buildinfo::may_hold_build_info(&file_name) {
+                    report.opencv_build = buildinfo::find(src, &info);
                 }
                 match deps::read_dynamic(src, &info) {
                     Ok(dynamic) => report.dynamic = dynamic,
