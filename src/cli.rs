@@ -142,12 +142,35 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             driver_cuda,
             root,
         } => {
-            let gpus = gpus
+            let mut gpus = gpus
                 .iter()
                 .map(|g| crate::binary::gpu_spec::parse(g))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| anyhow::anyhow!(e))?;
-            let driver = match driver_cuda {
+            // No --gpu: judge for this machine's GPUs, and use its driver's CUDA version.
+            let mut machine_driver = None;
+            if gpus.is_empty() && cuobjdump.is_none() {
+                match crate::probe::nvml::probe() {
+                    Ok(driver) => {
+                        gpus = driver
+                            .gpus
+                            .iter()
+                            .map(|g| crate::binary::gpu_spec::GpuSpec {
+                                cc: g.compute_capability,
+                                name: Some(g.name.clone()),
+                            })
+                            .collect();
+                        machine_driver = Some(driver.cuda_version.clone());
+                    }
+                    Err(why) => {
+                        if cli.verbose {
+                            eprintln!("cvdoctor: no GPU of this machine to judge for ({why})");
+                        }
+                    }
+                }
+            }
+            let no_gpu = gpus.is_empty();
+            let driver = match driver_cuda.as_ref().or(machine_driver.as_ref()) {
                 Some(v) => Some(
                     crate::version::Version::parse(v)
                         .with_context(|| format!("--driver-cuda {v} is not a version"))?,
@@ -166,7 +189,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 Some(list) => render::inspect::cuobjdump(&mut out, &inspection, *list)?,
                 None => match cli.format {
                     Format::Human => {
-                        render::inspect::human(&mut out, &inspection, gpus.is_empty(), cli.verbose)?
+                        render::inspect::human(&mut out, &inspection, no_gpu, cli.verbose)?
                     }
                     Format::Json => render::inspect::json(&mut out, &inspection)?,
                     Format::Markdown => render::inspect::markdown(&mut out, &inspection)?,

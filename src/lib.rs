@@ -12,6 +12,7 @@ pub mod engine;
 pub mod facts;
 pub mod inspect;
 pub mod knowledge;
+pub mod probe;
 pub mod render;
 pub mod rules;
 pub mod text;

@@ -1,0 +1,4 @@
+//! Probes of this machine. Each returns what it found or why it could not, and never fails
+//! the run: a missing driver is a fact, not an error.
+
+pub mod nvml;
