@@ -112,6 +112,9 @@ pub fn add_findings(rules: &RuleSet, inspection: &mut Inspection) {
             facts.add("binary.path", report.path.clone(), origin());
             facts.add("binary.arches", arch_summary(report), origin());
             facts.add("binary.fails_on_gpu", "true", origin());
+            if verdict.modules_that_run > 0 {
+                facts.add("binary.some_modules_run", "true", origin());
+            }
             let kernels: Vec<&str> = verdict
                 .failing_modules
                 .iter()

@@ -45,6 +45,8 @@ pub struct Verdict {
     pub failing_modules: Vec<FailingModule>,
     /// Modules without kernels, which the runtime never needs to load.
     pub modules_without_kernels: usize,
+    /// Modules with code this GPU can run.
+    pub modules_that_run: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -133,6 +135,7 @@ pub fn judge(
         detail: String::new(),
         failing_modules: Vec::new(),
         modules_without_kernels: 0,
+        modules_that_run: 0,
         notes: Vec::new(),
     };
     let with_code: Vec<&Container> = containers
@@ -150,6 +153,7 @@ pub fn judge(
     let mut used = Vec::new();
     for container in with_code {
         if let Some(how) = module_code_for(container, cc, driver, &mut verdict.notes) {
+            verdict.modules_that_run += 1;
             used.push(how);
             continue;
         }

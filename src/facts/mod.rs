@@ -65,6 +65,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("binary.arches",        Text,    "inspect: the SASS and PTX architectures the binary holds"),
     key!("binary.fails_on_gpu",  Bool,    "inspect: a module with kernels has no code the GPU can run"),
     key!("binary.missing_libraries", Text, "inspect: needed libraries the dynamic loader would not find"),
+    key!("binary.some_modules_run", Bool, "inspect: besides the failing modules, some modules with kernels do run on the GPU"),
     key!("binary.failing_kernels", Text,  "inspect: demangled kernels in the modules that cannot run"),
     key!("python.version",       Version, "Python version, from paths (`python3.6/site-packages`, `cpython-38`) or banners"),
     key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),

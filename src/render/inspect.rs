@@ -26,12 +26,12 @@ pub fn cuobjdump(
     for report in &inspection.binaries {
         let lines = cuobjdump_listing(report, kind);
         if lines.is_empty() {
+            // cuobjdump says this on stderr, so stdout stays comparable.
             let what = if kind == Kind::Cubin { "ELF" } else { "PTX" };
-            writeln!(
-                out,
+            eprintln!(
                 "cuobjdump info    : No {what} file found to extract from '{}'. You may try with -all option.",
                 report.path
-            )?;
+            );
         }
         for line in lines {
             writeln!(out, "{line}")?;
@@ -192,17 +192,37 @@ fn binary(out: &mut dyn Write, report: &BinaryReport, verbose: bool) -> io::Resu
             Outcome::NoCudaCode => "no CUDA code".yellow().bold(),
         };
         writeln!(out, "  GPU {}{name}: {result}: {}", v.gpu, v.detail)?;
-        for m in &v.failing_modules {
-            let kernels = if m.kernels.is_empty() {
-                "(kernel names unknown)".to_string()
-            } else {
-                m.kernels.join(", ")
+        if v.modules_that_run > 0 && !v.failing_modules.is_empty() {
+            writeln!(
+                out,
+                "    {} of {} modules with kernels run; libraries such as cuDNN and cuBLAS ship per-architecture modules and load only the ones for the GPU, while an OpenCV build needs every module",
+                v.modules_that_run,
+                v.modules_that_run + v.failing_modules.len()
+            )?;
+        }
+        const SHOWN: usize = 5;
+        for m in v
+            .failing_modules
+            .iter()
+            .take(if verbose { usize::MAX } else { SHOWN })
+        {
+            let kernels = match m.kernels.len() {
+                0 => "(kernel names unknown)".to_string(),
+                n if n <= 3 || verbose => m.kernels.join(", "),
+                n => format!("{} (+{} more)", m.kernels[..3].join(", "), n - 3),
             };
             writeln!(
                 out,
                 "    module {} has {}; kernels: {kernels}",
                 m.module,
                 m.has.join(", ")
+            )?;
+        }
+        if !verbose && v.failing_modules.len() > SHOWN {
+            writeln!(
+                out,
+                "    ... and {} more modules (-v lists them)",
+                v.failing_modules.len() - SHOWN
             )?;
         }
         for note in &v.notes {
