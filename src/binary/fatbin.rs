@@ -12,6 +12,12 @@ use super::source::{ByteSource, u16_le, u32_le, u64_le};
 pub const FATBIN_MAGIC: u32 = 0xBA55_ED50;
 pub const OLD_FATBIN_MAGIC: u32 = 0x1EE5_5A01;
 const CONTAINER_HEADER: u64 = 16;
+/// Containers plus entries kept per section. Real libraries hold a few thousand
+/// (libcublasLt: 2,638 + 5,666); a crafted file of tiny items must not exhaust memory.
+pub const MAX_ITEMS: usize = 200_000;
+/// Entries kept per section. Real libraries hold a few thousand (libcublasLt: 5,666);
+/// a crafted file of tiny entries must not exhaust memory.
+pub const MAX_ENTRIES: usize = 200_000;
 const ENTRY_HEADER: u64 = 64;
 
 const FLAG_DEBUG: u64 = 0x2;
@@ -115,6 +121,7 @@ pub fn walk(src: &dyn ByteSource, start: u64, len: u64) -> FatbinSection {
         return out;
     };
     let mut p = start;
+    let mut items = 0usize;
     while p + CONTAINER_HEADER <= end {
         let mut head = [0u8; CONTAINER_HEADER as usize];
         if src.read_exact_at(p, &mut head).is_err() {
@@ -154,6 +161,13 @@ pub fn walk(src: &dyn ByteSource, start: u64, len: u64) -> FatbinSection {
                 break;
             }
         };
+        if items >= MAX_ITEMS {
+            out.problems.push(format!(
+                "more than {MAX_ITEMS} containers and entries: the rest is not listed"
+            ));
+            break;
+        }
+        items += 1;
         let index = out.containers.len();
         let mut container = Container {
             index,
@@ -166,6 +180,7 @@ pub fn walk(src: &dyn ByteSource, start: u64, len: u64) -> FatbinSection {
             container_end,
             &mut container,
             &mut out.problems,
+            &mut items,
         );
         out.containers.push(container);
         p = container_end;
@@ -179,8 +194,16 @@ fn walk_entries(
     end: u64,
     container: &mut Container,
     problems: &mut Vec<String>,
+    items: &mut usize,
 ) {
     while e + ENTRY_HEADER <= end {
+        if *items >= MAX_ITEMS {
+            problems.push(format!(
+                "more than {MAX_ITEMS} containers and entries: the rest is not listed"
+            ));
+            return;
+        }
+        *items += 1;
         let mut h = [0u8; ENTRY_HEADER as usize];
         if src.read_exact_at(e, &mut h).is_err() {
             problems.push(format!("cannot read an entry header at {e:#x}"));
@@ -335,6 +358,15 @@ mod tests {
 
         let section = walk(&bytes, 0, bytes.len() as u64 + 1);
         assert!(section.problems[0].contains("past the end"));
+    }
+
+    #[test]
+    fn a_flood_of_empty_containers_is_capped() {
+        let one = container(&[]);
+        let bytes = one.repeat(MAX_ITEMS + 10);
+        let section = walk(&bytes, 0, bytes.len() as u64);
+        assert_eq!(section.containers.len(), MAX_ITEMS);
+        assert!(section.problems[0].contains("not listed"));
     }
 
     #[test]

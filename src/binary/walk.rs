@@ -19,7 +19,11 @@ pub fn files(paths: &[PathBuf], recursive: bool) -> Walked {
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => visit(path, recursive, 0, &mut seen_dirs, &mut out),
-            Ok(_) => out.files.push(path.clone()),
+            Ok(meta) if meta.is_file() => out.files.push(path.clone()),
+            // A FIFO or device would block or never end: not something to read.
+            Ok(_) => out
+                .problems
+                .push(format!("{}: not a regular file", path.display())),
             Err(e) => out
                 .problems
                 .push(format!("{}: {}", path.display(), describe(&e))),
