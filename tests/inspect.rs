@@ -502,11 +502,19 @@ fn build_information_from_a_real_opencv_python_headless_wheel() {
 fn fifos_are_refused_not_read() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe.so");
-    if !Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+    if !Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
         return eprintln!("skipping: mkfifo not available");
     }
     // Reading a FIFO with no writer would block forever; inspect must not open it.
-    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor")).arg("inspect").arg(&fifo).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .arg("inspect")
+        .arg(&fifo)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
 }
