@@ -30,12 +30,13 @@ PY
     fi
 done
 
-peak_rss_mb() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}'; }
+peak_rss_mb() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}'; }
 
 for lib in libcublasLt.so.13 libcurand.so.10; do
     f="$DATA/$lib"
     echo "== $lib ($(stat -c %s "$f") bytes)"
-    hyperfine --warmup 1 --runs 5 --export-json "$DATA/$lib.json" \
+    # -i: exit status 1 means "findings reported", not a failed run.
+    hyperfine -i --warmup 1 --runs 5 --export-json "$DATA/$lib.json" \
         -n cvdoctor "$BIN inspect $f" \
         -n cuobjdump "$CUOBJDUMP --list-elf $f > /dev/null; $CUOBJDUMP --list-ptx $f > /dev/null" 2>&1 | grep -vE "^\s*$"
     ours=$(peak_rss_mb "$BIN" inspect "$f")

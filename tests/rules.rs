@@ -163,3 +163,19 @@ fn every_fix_template_renders_with_no_facts_and_with_all_facts() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Built-in rules skip the per-pattern check at start-up; this test does it instead, with
+/// the same checks a `--rules` file gets (compiles, does not match empty text).
+#[test]
+fn every_builtin_rule_passes_the_checks_user_rules_get() {
+    let rules = load_rules(None).unwrap();
+    let env = cvdoctor::rules::template::environment();
+    for rule in &rules.rules {
+        let source = std::fs::read_to_string(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + &rule.origin,
+        )
+        .unwrap();
+        cvdoctor::rules::load::parse_rule(&rule.origin, &source, &env)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
