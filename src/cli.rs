@@ -21,6 +21,13 @@ Examples:
   cvdoctor --format markdown explain traceback.txt > issue.md
   cvdoctor --format json explain - < log.txt | jq '.findings[0].fix'";
 
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  cvdoctor check                                   this machine, the active Python
+  cvdoctor check --python ~/.virtualenvs/cv/bin/python --build-dir ~/opencv/build
+  cvdoctor --format json check > facts.json        for support, fleets and scripts
+  cvdoctor check --root /mnt/image                 a container image or mounted disk";
+
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   cvdoctor inspect /usr/local/lib/libopencv_dnn.so --gpu 9.0
@@ -30,6 +37,7 @@ Examples:
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
+  cvdoctor check                      this machine's OpenCV + CUDA setup, with fixes
   cvdoctor explain build.log          diagnose a pasted error, log or traceback
   cvdoctor inspect --gpu 9.0 lib.so   the CUDA code in a library, and whether a GPU can run it
   cvdoctor rules                      list every rule
@@ -82,6 +90,24 @@ pub enum Command {
         #[arg(value_name = "INPUT")]
         inputs: Vec<OsString>,
     },
+    /// Diagnose this machine: driver, GPUs, CUDA toolkits, cuDNN, the Python and cv2 it
+    /// imports, the OpenCV libraries behind it, and the build directory.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check {
+        /// The Python to check (default: the active virtualenv's, else python3 on PATH).
+        #[arg(long, value_name = "PATH")]
+        python: Option<PathBuf>,
+        /// The OpenCV build directory (default: ./build, ., ~/opencv/build when they hold a CMakeCache.txt).
+        #[arg(long, value_name = "DIR")]
+        build_dir: Option<PathBuf>,
+        /// Check a mounted image or container filesystem instead of this machine (device probes are skipped).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Judge OpenCV's CUDA code for this GPU (`8.6`, `sm_86`, `"RTX 3080"`) instead of the
+        /// machine's; repeatable. Useful with --root.
+        #[arg(long = "gpu", value_name = "GPU")]
+        gpus: Vec<String>,
+    },
     /// List the CUDA code inside libraries (SASS and PTX per module) and judge whether a GPU
     /// can run it. Reads only headers at their offsets; never loads or runs the file.
     #[command(after_help = INSPECT_EXAMPLES)]
@@ -129,6 +155,35 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let outcome = match &cli.command {
         Command::Explain { inputs } => {
             explain(&load()?, inputs, cli.format, cli.verbose, &mut out)?
+        }
+        Command::Check {
+            python,
+            build_dir,
+            root,
+            gpus,
+        } => {
+            let gpus = gpus
+                .iter()
+                .map(|g| crate::binary::gpu_spec::parse(g))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let opts = crate::check::CheckOptions {
+                root: root.clone(),
+                python: python.clone(),
+                build_dir: build_dir.clone(),
+                gpus,
+            };
+            let report = crate::check::check(&load()?, &opts);
+            match cli.format {
+                Format::Human => render::check::human(&mut out, &report, cli.verbose)?,
+                Format::Json => render::check::json(&mut out, &report)?,
+                Format::Markdown => render::check::markdown(&mut out, &report)?,
+            }
+            if report.findings.is_empty() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            }
         }
         Command::Rules { rule } => {
             list_or_show_rules(&load()?, rule.as_deref(), cli.format, &mut out)?;

@@ -79,9 +79,15 @@ pub fn has_failing_verdicts(inspection: &Inspection) -> bool {
 
 /// Each failing verdict and each missing library becomes facts; the rules turn them into findings.
 pub fn add_findings(rules: &RuleSet, inspection: &mut Inspection) {
+    add_findings_from(rules, inspection, true);
+}
+
+/// `read_build_info`: also run OpenCV's build information through the text rules (`check`
+/// does that itself, together with the machine's facts).
+pub fn add_findings_from(rules: &RuleSet, inspection: &mut Inspection, read_build_info: bool) {
     for report in &inspection.binaries {
         // OpenCV's build information is text: the text rules read it (no CUDA, no cuDNN...).
-        if let Some(build) = &report.opencv_build {
+        if let Some(build) = report.opencv_build.as_ref().filter(|_| read_build_info) {
             let name = format!("{} (build information)", report.path);
             let diagnosis = crate::diagnose::diagnose_named(rules, &name, &build.text);
             inspection.findings.extend(diagnosis.findings);

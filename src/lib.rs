@@ -6,6 +6,7 @@
 
 pub mod binary;
 pub mod categories;
+pub mod check;
 pub mod cli;
 pub mod diagnose;
 pub mod engine;

@@ -1,4 +1,8 @@
 //! Probes of this machine. Each returns what it found or why it could not, and never fails
 //! the run: a missing driver is a fact, not an error.
 
+pub mod cmake_cache;
+pub mod cv2;
 pub mod nvml;
+pub mod python;
+pub mod toolkit;

@@ -9,6 +9,8 @@ pub struct Gpu {
     pub name: String,
     /// `(major, minor)`.
     pub compute_capability: (u32, u32),
+    pub memory_mib: Option<u64>,
+    pub pci_bus_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +50,8 @@ pub fn probe() -> Result<Driver, String> {
             index,
             name: device.name().unwrap_or_else(|_| format!("GPU {index}")),
             compute_capability: (cc.major.max(0) as u32, cc.minor.max(0) as u32),
+            memory_mib: device.memory_info().ok().map(|m| m.total >> 20),
+            pci_bus_id: device.pci_info().ok().map(|p| p.bus_id),
         });
     }
     Ok(Driver {
@@ -55,4 +59,31 @@ pub fn probe() -> Result<Driver, String> {
         cuda_version,
         gpus,
     })
+}
+
+/// `/proc/driver/nvidia/version` (`NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04 ...`):
+/// the driver version when NVML cannot be loaded.
+pub fn proc_driver_version(root: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("proc/driver/nvidia/version")).ok()?;
+    let line = text.lines().find(|l| l.starts_with("NVRM version:"))?;
+    line.split_whitespace()
+        .find(|w| {
+            w.chars().filter(|c| *c == '.').count() >= 1
+                && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
+        .map(str::to_string)
+}
+
+/// `CUDA_VISIBLE_DEVICES`: `None` shows every GPU; `Some(list)` only those indexes (an empty
+/// or invalid value hides all, as the CUDA runtime does).
+pub fn visible_devices() -> Option<Vec<u32>> {
+    let value = std::env::var("CUDA_VISIBLE_DEVICES").ok()?;
+    let mut out = Vec::new();
+    for item in value.split(',').map(str::trim) {
+        match item.parse::<u32>() {
+            Ok(i) => out.push(i),
+            Err(_) => break, // UUIDs and garbage: stop here, like the runtime
+        }
+    }
+    Some(out)
 }

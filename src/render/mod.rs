@@ -1,6 +1,7 @@
 //! Renderers: one `Diagnosis`, three outputs. Each writes to any `io::Write` and returns
 //! its errors, so a closed pipe ends the program quietly instead of panicking.
 
+pub mod check;
 pub mod human;
 pub mod inspect;
 pub mod json;

@@ -71,8 +71,8 @@ pub fn environment() -> Environment<'static> {
     );
     env.add_function(
         "rebuild_commands",
-        |arch_bin: Option<String>, os: Option<String>| {
-            rebuild_commands(arch_bin.as_deref(), os.as_deref())
+        |arch_bin: Option<String>, os: Option<String>, python: Option<String>| {
+            rebuild_commands(arch_bin.as_deref(), os.as_deref(), python.as_deref())
         },
     );
     env
@@ -88,10 +88,13 @@ pub fn cudnn9_misread(runtime: &str, built: &str) -> bool {
 }
 
 /// The recipe's clean rebuild as a fenced code block, for the user's platform.
-pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>) -> String {
+pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>, python: Option<&str>) -> String {
     let arch = arch_bin
         .filter(|a| !a.is_empty())
         .unwrap_or("<your GPU's compute capability, e.g. 7.0>");
+    let python = python
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or("$(which python3)");
     if os == Some("windows") {
         return format!(
             "```bat\n\
@@ -111,7 +114,7 @@ pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>) -> String {
          \x20     -D WITH_CUDA=ON -D WITH_CUDNN=ON -D OPENCV_DNN_CUDA=ON -D WITH_CUBLAS=ON \\\n\
          \x20     -D CUDA_ARCH_BIN=\"{arch}\" \\\n\
          \x20     -D OPENCV_EXTRA_MODULES_PATH=$HOME/opencv_contrib/modules \\\n\
-         \x20     -D PYTHON_EXECUTABLE=$(which python3) ..\n\
+         \x20     -D PYTHON3_EXECUTABLE={python} ..\n\
          make -j$(nproc)\n\
          sudo make install && sudo ldconfig\n\
          ```"

@@ -1,0 +1,259 @@
+//! Machine facts → rule facts and findings. Everything `check` found becomes a fact key from
+//! `FACT_KEYS`; OpenCV's build information goes through the text rules together with them
+//! (so `build.arch_bin` from the library meets `gpu.cc` from NVML), and the inspected
+//! libraries through the `inspect` rules.
+
+use std::path::Path;
+
+use super::MachineFacts;
+use crate::engine::{self, Finding};
+use crate::facts::{Facts, Origin};
+use crate::inspect::{self, Inspection};
+use crate::rules::RuleSet;
+use crate::text::scan::Scanner;
+use crate::version::Version;
+
+pub fn judge(rules: &RuleSet, m: &MachineFacts) -> Vec<Finding> {
+    let mut scanner = Scanner::new(&rules.plan);
+    for report in &m.opencv_libraries {
+        if let Some(build) = &report.opencv_build {
+            let name = format!("{} (build information)", report.path);
+            let _ = scanner.scan_reader(&name, build.text.as_bytes());
+        }
+    }
+    let mut scan = scanner.finish();
+    add_machine_facts(&mut scan.facts, m);
+    let mut findings = engine::evaluate(rules, &mut scan);
+
+    let mut inspection = Inspection {
+        binaries: m.opencv_libraries.clone(),
+        findings: Vec::new(),
+        skipped: Vec::new(),
+    };
+    inspect::add_findings_from(rules, &mut inspection, false);
+    findings.extend(inspection.findings);
+
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert(f.rule.clone()));
+    findings.sort_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then(a.severity.cmp(&b.severity))
+    });
+    findings
+}
+
+fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
+    let by = |probe: &'static str| Origin::Derived { by: probe };
+    let on_host = m.root == Path::new("/");
+    if let Some(d) = &m.driver {
+        facts.add("driver.version", d.version.clone(), by("nvml"));
+        if let Some(c) = &d.cuda_version {
+            facts.add("driver.cuda_version", c.clone(), by("nvml"));
+        }
+    }
+    for g in &m.gpus {
+        facts.add("gpu.name", g.name.clone(), by("nvml"));
+        facts.add("gpu.cc", g.compute_capability.clone(), by("nvml"));
+    }
+    if on_host && m.gpus.is_empty() {
+        facts.add("gpu.none", "true", by("nvml"));
+    }
+    for t in &m.toolkits {
+        if let Some(v) = &t.version {
+            facts.add("toolkit.version", v.clone(), by("toolkit files"));
+        }
+    }
+    let mut cudnn_versions: Vec<String> = Vec::new();
+    for c in &m.cudnn {
+        if let Some(v) = &c.version {
+            facts.add("cudnn.version", v.clone(), by("cudnn files"));
+            // Compare copies by major.minor: 9.14.0 and 9.14 are one release.
+            let key: String = v.split('.').take(2).collect::<Vec<_>>().join(".");
+            if !cudnn_versions.contains(&key) {
+                cudnn_versions.push(key);
+            }
+        }
+    }
+    if cudnn_versions.len() > 1 {
+        facts.add(
+            "cudnn.versions",
+            cudnn_versions.join(", "),
+            by("cudnn files"),
+        );
+    }
+    if let Some(p) = &m.python {
+        facts.add("python.version", p.version.clone(), by("python"));
+        facts.add("python.executable", p.executable.clone(), by("python"));
+    }
+    add_cv2_facts(facts, m);
+    add_build_dir_facts(facts, m);
+    // The CUDA runtime OpenCV links (libcudart.so.N) against what the driver supports.
+    let cudart = m
+        .opencv_libraries
+        .iter()
+        .flat_map(|r| r.needed.iter())
+        .find_map(|n| n.name.strip_prefix("libcudart.so.").map(str::to_string));
+    if let Some(major) = cudart {
+        facts.add("build.cudart", major.clone(), by("inspect"));
+        let driver_cuda = m
+            .driver
+            .as_ref()
+            .and_then(|d| d.cuda_version.as_deref())
+            .and_then(Version::parse);
+        if let (Some(driver), Some(needed)) = (driver_cuda, Version::parse(&major))
+            && driver.major() < needed.major()
+        {
+            facts.add("driver.older_than_build", "true", by("nvml, inspect"));
+        }
+    }
+}
+
+fn add_cv2_facts(facts: &mut Facts, m: &MachineFacts) {
+    let by = |probe: &'static str| Origin::Derived { by: probe };
+    let Some(python) = &m.python else { return };
+    let Some(cv2) = &m.cv2 else {
+        facts.add("cv2.missing", "true", by("cv2 search"));
+        facts.add("python.sys_path", python.sys_path.join(" "), by("python"));
+        return;
+    };
+    let winner = cv2.candidates.iter().find(|c| c.importable());
+    if winner.is_none() {
+        facts.add("cv2.missing", "true", by("cv2 search"));
+    }
+    facts.add("cv2.path", cv2.path.clone(), by("cv2 search"));
+    facts.add(
+        "cv2.origin",
+        if cv2.origin.starts_with("pip") {
+            "pip"
+        } else {
+            "source build"
+        },
+        by("cv2 search"),
+    );
+    facts.add("cv2.origin_detail", cv2.origin.clone(), by("cv2 search"));
+    facts.add("cv2.cuda", cv2.cuda.to_string(), by("inspect"));
+    if let Some(v) = &cv2.version {
+        facts.add("cv2.version", v.clone(), by("inspect"));
+    }
+    for c in &cv2.candidates {
+        if let Some(link) = &c.dangling_link {
+            facts.add("cv2.dangling_link", link.clone(), by("cv2 search"));
+        }
+        if c.abi_mismatch {
+            facts.add(
+                "cv2.abi_mismatch",
+                c.module.clone().unwrap_or_else(|| c.path.clone()),
+                by("cv2 search"),
+            );
+        }
+        if c.missing_loader_config {
+            facts.add(
+                "cv2.missing_loader_config",
+                c.path.clone(),
+                by("cv2 search"),
+            );
+        }
+    }
+    // A pip wheel first on sys.path hides a source build further down.
+    if let Some(w) = winner
+        && w.origin.starts_with("pip")
+        && let Some(hidden) = cv2
+            .candidates
+            .iter()
+            .skip_while(|c| c.path != w.path)
+            .skip(1)
+            .find(|c| !c.origin.starts_with("pip"))
+    {
+        facts.add("cv2.shadowed_build", hidden.path.clone(), by("cv2 search"));
+    }
+}
+
+fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
+    let by = |probe: &'static str| Origin::Derived { by: probe };
+    let Some(b) = &m.build_dir else { return };
+    facts.add("cmake.build_dir", b.path.clone(), by("CMakeCache.txt"));
+    let var = |name: &str| b.variables.get(name).filter(|v| !v.is_empty()).cloned();
+    if let Some(v) = var("CUDA_ARCH_BIN") {
+        facts.add("cmake.cuda_arch_bin", v, by("CMakeCache.txt"));
+    }
+    if let Some(v) = var("CUDA_GENERATION") {
+        facts.add("cmake.cuda_generation", v, by("CMakeCache.txt"));
+    }
+    if let Some(v) = var("OPENCV_EXTRA_MODULES_PATH") {
+        let unusable = v.contains('~')
+            || !m.root.join(v.trim_start_matches('/')).exists() && !Path::new(&v).exists();
+        if unusable {
+            facts.add(
+                "cmake.extra_modules_unusable",
+                v.clone(),
+                by("CMakeCache.txt"),
+            );
+        }
+        facts.add("cmake.extra_modules_path", v, by("CMakeCache.txt"));
+    }
+    let python = var("PYTHON3_EXECUTABLE").or_else(|| var("PYTHON_EXECUTABLE"));
+    if let (Some(cmake_python), Some(p)) = (python, &m.python)
+        && let Some(venv) = std::env::var_os("VIRTUAL_ENV")
+    {
+        let venv = venv.to_string_lossy().into_owned();
+        if !cmake_python.starts_with(&venv) && p.executable.starts_with(&venv) {
+            facts.add(
+                "cmake.python_outside_venv",
+                cmake_python,
+                by("CMakeCache.txt"),
+            );
+        }
+    }
+    if b.notfound.iter().any(|n| n.starts_with("CUDNN")) {
+        facts.add(
+            "cmake.cudnn_notfound",
+            b.notfound
+                .iter()
+                .filter(|n| n.starts_with("CUDNN"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            by("CMakeCache.txt"),
+        );
+    }
+    if !b.notfound.is_empty() {
+        facts.add(
+            "cmake.notfound",
+            b.notfound.join(", "),
+            by("CMakeCache.txt"),
+        );
+    }
+    if !b.has_makefile && !b.has_build_ninja {
+        facts.add("cmake.no_makefile", "true", by("build directory"));
+    }
+    // An arch in CUDA_ARCH_BIN that the installed toolkit cannot compile.
+    if let (Some(arch_bin), Some(toolkit)) = (
+        var("CUDA_ARCH_BIN"),
+        m.toolkits
+            .iter()
+            .find_map(|t| t.version.as_deref().and_then(Version::parse)),
+    ) {
+        let unsupported: Vec<String> = crate::facts::derived::parse_arch_list(&arch_bin)
+            .into_iter()
+            .filter(|&(a, b)| {
+                crate::knowledge::arch_toolkits::lookup(a * 10 + b).is_some_and(|row| {
+                    let first = Version::parse(row.first).is_some_and(|f| toolkit < f);
+                    let last = row.last.and_then(Version::parse).is_some_and(|l| {
+                        toolkit.major() > l.major()
+                            || (toolkit.major() == l.major() && toolkit.minor() > l.minor())
+                    });
+                    first || last
+                })
+            })
+            .map(|(a, b)| format!("{a}.{b}"))
+            .collect();
+        if !unsupported.is_empty() {
+            facts.add(
+                "cmake.arch_unsupported",
+                unsupported.join(" "),
+                by("CMakeCache.txt, toolkit"),
+            );
+        }
+    }
+}

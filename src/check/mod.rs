@@ -1,0 +1,349 @@
+//! `cvdoctor check`: run every probe, turn what they found into facts, let the rules judge.
+//!
+//! Probes never fail the run: what could not be checked is listed in `unavailable` with the
+//! reason. `--root DIR` runs the file-based probes inside DIR and skips the device probes.
+
+pub mod facts;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::binary::{self, BinaryReport, gpu_spec::GpuSpec};
+use crate::engine::Finding;
+use crate::probe::{cmake_cache, cv2, nvml, python, toolkit};
+use crate::rules::RuleSet;
+
+#[derive(Debug, Default, Clone)]
+pub struct CheckOptions {
+    pub root: Option<PathBuf>,
+    pub python: Option<PathBuf>,
+    pub build_dir: Option<PathBuf>,
+    /// GPUs given on the command line: used instead of the machine's.
+    pub gpus: Vec<GpuSpec>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DriverFacts {
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cuda_version: Option<String>,
+    /// `nvml` or `/proc/driver/nvidia/version`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GpuFacts {
+    pub index: u32,
+    pub name: String,
+    /// As "9.0".
+    pub compute_capability: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pci_bus_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cv2Facts {
+    /// The cv2 that `import cv2` loads (the first importable one on sys.path).
+    pub path: String,
+    pub module: Option<String>,
+    pub version: Option<String>,
+    /// Whether its OpenCV has CUDA (build information `NVIDIA CUDA: YES`).
+    pub cuda: bool,
+    pub origin: String,
+    /// Every cv2 on sys.path, in import order.
+    pub candidates: Vec<cv2::Candidate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unavailable {
+    pub probe: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct MachineFacts {
+    pub driver: Option<DriverFacts>,
+    pub gpus: Vec<GpuFacts>,
+    pub toolkits: Vec<toolkit::Toolkit>,
+    pub cudnn: Vec<toolkit::Cudnn>,
+    pub python: Option<python::Python>,
+    pub cv2: Option<Cv2Facts>,
+    /// The cv2 module and the OpenCV libraries it loads, inspected.
+    pub opencv_libraries: Vec<BinaryReport>,
+    pub build_dir: Option<cmake_cache::BuildDir>,
+    pub unavailable: Vec<Unavailable>,
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    pub facts: MachineFacts,
+    pub findings: Vec<Finding>,
+}
+
+pub fn probe(opts: &CheckOptions) -> MachineFacts {
+    let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("/"));
+    let on_host = root == Path::new("/");
+    let mut m = MachineFacts {
+        root: root.clone(),
+        ..Default::default()
+    };
+    let unavailable = |m: &mut MachineFacts, probe, reason: String| {
+        m.unavailable.push(Unavailable { probe, reason })
+    };
+
+    // Driver and GPUs.
+    if on_host {
+        match nvml::probe() {
+            Ok(driver) => {
+                m.gpus = driver
+                    .gpus
+                    .iter()
+                    .map(|g| GpuFacts {
+                        index: g.index,
+                        name: g.name.clone(),
+                        compute_capability: format!(
+                            "{}.{}",
+                            g.compute_capability.0, g.compute_capability.1
+                        ),
+                        memory_mib: g.memory_mib,
+                        pci_bus_id: g.pci_bus_id.clone(),
+                    })
+                    .collect();
+                m.driver = Some(DriverFacts {
+                    version: driver.version,
+                    cuda_version: Some(driver.cuda_version),
+                    source: "nvml".into(),
+                });
+            }
+            Err(why) => {
+                unavailable(&mut m, "nvml", why);
+                if let Some(version) = nvml::proc_driver_version(&root) {
+                    m.driver = Some(DriverFacts {
+                        version,
+                        cuda_version: None,
+                        source: "/proc/driver/nvidia/version".into(),
+                    });
+                }
+            }
+        }
+    } else {
+        unavailable(
+            &mut m,
+            "nvml",
+            format!("device probes are skipped with --root {}", root.display()),
+        );
+    }
+
+    // GPUs given on the command line replace the machine's (support staff, --root images).
+    if !opts.gpus.is_empty() {
+        m.gpus = opts
+            .gpus
+            .iter()
+            .enumerate()
+            .map(|(i, g)| GpuFacts {
+                index: i as u32,
+                name: g
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("--gpu {}.{}", g.cc.0, g.cc.1)),
+                compute_capability: format!("{}.{}", g.cc.0, g.cc.1),
+                memory_mib: None,
+                pci_bus_id: None,
+            })
+            .collect();
+    }
+
+    // Toolkits.
+    m.toolkits = toolkit::toolkits(&root, on_host);
+
+    // Python and cv2.
+    let python_result = if on_host {
+        python::probe(opts.python.as_deref())
+    } else {
+        python_under_root(&root)
+    };
+    match python_result {
+        Ok(p) => m.python = Some(p),
+        Err(why) => unavailable(&mut m, "python", why),
+    }
+    let site_dirs: Vec<String> = m
+        .python
+        .as_ref()
+        .map(|p| {
+            p.sys_path
+                .iter()
+                .filter(|d| d.ends_with("-packages"))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    m.cudnn = toolkit::cudnn_copies(&root, &m.toolkits, &site_dirs);
+
+    let gpu_specs: Vec<GpuSpec> = m
+        .gpus
+        .iter()
+        .filter_map(|g| {
+            binary::gpu_spec::parse(&g.compute_capability)
+                .ok()
+                .map(|s| GpuSpec {
+                    name: Some(g.name.clone()),
+                    ..s
+                })
+        })
+        .collect();
+    let driver_cuda = m
+        .driver
+        .as_ref()
+        .and_then(|d| d.cuda_version.as_deref())
+        .and_then(crate::version::Version::parse);
+    if let Some(p) = m.python.clone() {
+        let candidates = cv2::find(&p.sys_path, &p.version, &p.ext_suffix, &root);
+        let resolver =
+            binary::deps::Resolver::new(if on_host { None } else { Some(root.as_path()) });
+        let winner = candidates.iter().find(|c| c.importable()).cloned();
+        if let Some(w) = &winner
+            && let Some(module) = &w.module
+        {
+            inspect_opencv(
+                Path::new(module),
+                &gpu_specs,
+                driver_cuda.as_ref(),
+                &resolver,
+                &mut m,
+            );
+        }
+        let build = m
+            .opencv_libraries
+            .iter()
+            .find_map(|r| r.opencv_build.as_ref());
+        if let Some(w) = winner.or_else(|| candidates.first().cloned()) {
+            m.cv2 = Some(Cv2Facts {
+                path: w.path.clone(),
+                module: w.module.clone(),
+                version: build.map(|b| b.version.clone()),
+                cuda: build.is_some_and(|b| b.cuda),
+                origin: w.origin.clone(),
+                candidates,
+            });
+        } else if !candidates.is_empty() {
+            m.cv2 = None;
+        }
+    }
+
+    // Build directory.
+    match cmake_cache::locate(opts.build_dir.as_deref()) {
+        Some(dir) => match cmake_cache::read(&dir) {
+            Ok(b) => m.build_dir = Some(b),
+            Err(why) => unavailable(&mut m, "build directory", why),
+        },
+        None => unavailable(
+            &mut m,
+            "build directory",
+            "none given (--build-dir) and none found in ./build, . or ~/opencv/build".into(),
+        ),
+    }
+    m
+}
+
+/// The cv2 module, then the OpenCV libraries it needs (those hold the CUDA code and, for a
+/// shared build, the build information).
+fn inspect_opencv(
+    module: &Path,
+    gpus: &[GpuSpec],
+    driver: Option<&crate::version::Version>,
+    resolver: &binary::deps::Resolver,
+    m: &mut MachineFacts,
+) {
+    let Ok(mut report) = binary::inspect_file(module, gpus, driver) else {
+        m.unavailable.push(Unavailable {
+            probe: "cv2 module",
+            reason: format!("{}: not readable as ELF", module.display()),
+        });
+        return;
+    };
+    binary::resolve_needed(&mut report, resolver);
+    let opencv_libs: Vec<PathBuf> = report
+        .needed
+        .iter()
+        .filter(|n| n.name.starts_with("libopencv_"))
+        .filter_map(|n| n.path.as_ref().map(PathBuf::from))
+        .collect();
+    // cv2 itself may carry the build information (static build), else libopencv_core does.
+    let cv2_has_build = report.opencv_build.is_some();
+    m.opencv_libraries.push(report);
+    for lib in opencv_libs {
+        let name = lib
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let wanted = name.starts_with("libopencv_core") && !cv2_has_build
+            || name.starts_with("libopencv_dnn")
+            || name.starts_with("libopencv_cud")
+            || name.starts_with("libopencv_world");
+        if !wanted {
+            continue;
+        }
+        if let Ok(mut r) = binary::inspect_file(&lib, gpus, driver) {
+            binary::resolve_needed(&mut r, resolver);
+            m.opencv_libraries.push(r);
+        }
+    }
+}
+
+/// Under `--root` the image's Python cannot be run: its site-packages are found on disk.
+fn python_under_root(root: &Path) -> Result<python::Python, String> {
+    let mut sys_path = Vec::new();
+    let mut version = String::new();
+    for base in ["usr/local/lib", "usr/lib"] {
+        let Ok(entries) = std::fs::read_dir(root.join(base)) else {
+            continue;
+        };
+        let mut dirs: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("python3"))
+            .collect();
+        dirs.sort();
+        for d in dirs {
+            if version.is_empty() {
+                version = format!("{}.0", d.trim_start_matches("python"));
+            }
+            for kind in ["dist-packages", "site-packages"] {
+                let rel = format!("/{base}/{d}/{kind}");
+                if root.join(rel.trim_start_matches('/')).is_dir() {
+                    sys_path.push(rel);
+                }
+            }
+        }
+    }
+    if sys_path.is_empty() {
+        return Err(format!(
+            "no /usr/lib/python3*/ or /usr/local/lib/python3*/ under {}",
+            root.display()
+        ));
+    }
+    Ok(python::Python {
+        executable: "(under --root: not run)".into(),
+        version,
+        sys_path,
+        ext_suffix: String::new(),
+        platlib: String::new(),
+        prefix: String::new(),
+        chosen_by: "--root".into(),
+    })
+}
+
+/// Probes, then the rules.
+pub fn check(rules: &RuleSet, opts: &CheckOptions) -> CheckReport {
+    let machine = probe(opts);
+    let findings = facts::judge(rules, &machine);
+    CheckReport {
+        facts: machine,
+        findings,
+    }
+}

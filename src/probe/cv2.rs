@@ -1,0 +1,235 @@
+//! Every `cv2` on a Python's `sys.path`, in import order, and which one wins: a package
+//! directory (`cv2/__init__.py` + `cv2*.so`, as pip and `make install` lay it out) or a bare
+//! extension module (`cv2.cpython-312-x86_64-linux-gnu.so`, often a symlink made by hand).
+//! Found by looking at files only; cv2 is not imported.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// The package directory or the extension module.
+    pub path: String,
+    /// The extension module that would be loaded, when found.
+    pub module: Option<String>,
+    /// `pip opencv-python-headless 5.0.0.93`, or `source build`.
+    pub origin: String,
+    /// The pip distribution name, when it came from pip.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pip_distribution: Option<String>,
+    /// A symlink that points nowhere (the silent `ln -s` failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dangling_link: Option<String>,
+    /// The module's ABI tag does not fit the interpreter (`cpython-36m` under Python 3.12).
+    pub abi_mismatch: bool,
+    /// `cv2/config-3.X.py` is missing for this interpreter (OpenCV's loader will refuse).
+    pub missing_loader_config: bool,
+}
+
+impl Candidate {
+    pub fn importable(&self) -> bool {
+        self.dangling_link.is_none() && self.module.is_some() && !self.abi_mismatch
+    }
+}
+
+/// Looks for cv2 in each `sys.path` entry, in order. `python_version` is `3.12.3`.
+pub fn find(
+    sys_path: &[String],
+    python_version: &str,
+    ext_suffix: &str,
+    root: &Path,
+) -> Vec<Candidate> {
+    let major_minor: String = python_version
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".");
+    let mut found = Vec::new();
+    for entry in sys_path {
+        if entry.is_empty() {
+            continue; // the script's directory
+        }
+        let dir = under(root, Path::new(entry));
+        let package = dir.join("cv2");
+        if package.is_dir() {
+            found.push(package_candidate(&dir, &package, &major_minor, ext_suffix));
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut modules: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.starts_with("cv2") && (n.ends_with(".so") || n.ends_with(".pyd"))
+                })
+            })
+            .collect();
+        modules.sort();
+        for module in modules {
+            found.push(module_candidate(&dir, &module, ext_suffix));
+        }
+    }
+    found
+}
+
+fn under(root: &Path, path: &Path) -> PathBuf {
+    match path.strip_prefix("/") {
+        Ok(rel) if root != Path::new("/") => root.join(rel),
+        _ => path.to_path_buf(),
+    }
+}
+
+fn package_candidate(
+    site: &Path,
+    package: &Path,
+    major_minor: &str,
+    ext_suffix: &str,
+) -> Candidate {
+    // pip wheels put cv2*.so in the package; `make install` in cv2/python-3.X/.
+    let mut modules = list_modules(package);
+    let versioned = package.join(format!("python-{major_minor}"));
+    modules.extend(list_modules(&versioned));
+    if modules.is_empty()
+        && let Ok(entries) = std::fs::read_dir(package)
+    {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with("python-3") {
+                modules.extend(list_modules(&e.path()));
+            }
+        }
+    }
+    let (pip, origin) = pip_origin(site);
+    let has_loader = package.join("__init__.py").exists();
+    let missing_loader_config = has_loader
+        && package.join("config.py").exists()
+        && !package.join(format!("config-{major_minor}.py")).exists()
+        && !package.join("config-3.py").exists();
+    let module = modules
+        .iter()
+        .find(|m| fits_abi(m, ext_suffix))
+        .or(modules.first())
+        .cloned();
+    let dangling = module
+        .as_ref()
+        .filter(|m| m.symlink_metadata().is_ok() && !m.exists())
+        .map(|m| link_text(m));
+    Candidate {
+        path: package.display().to_string(),
+        abi_mismatch: module.as_ref().is_some_and(|m| !fits_abi(m, ext_suffix)),
+        module: module.map(|m| m.display().to_string()),
+        origin,
+        pip_distribution: pip,
+        dangling_link: dangling,
+        missing_loader_config,
+    }
+}
+
+fn module_candidate(site: &Path, module: &Path, ext_suffix: &str) -> Candidate {
+    let dangling =
+        (module.symlink_metadata().is_ok() && !module.exists()).then(|| link_text(module));
+    let (pip, origin) = pip_origin(site);
+    Candidate {
+        path: module.display().to_string(),
+        module: Some(module.display().to_string()),
+        origin,
+        pip_distribution: pip,
+        dangling_link: dangling,
+        abi_mismatch: !fits_abi(module, ext_suffix),
+        missing_loader_config: false,
+    }
+}
+
+fn list_modules(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("cv2") && (n.ends_with(".so") || n.ends_with(".pyd"))
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `cv2.abi3.so`, `cv2.so` and a module ending in the interpreter's own suffix load; a
+/// `cv2.cpython-36m-...so` does not under 3.12.
+pub fn fits_abi(module: &Path, ext_suffix: &str) -> bool {
+    let name = module
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name == "cv2.so"
+        || name.ends_with(".abi3.so")
+        || name.ends_with(".pyd")
+        || ext_suffix.is_empty()
+    {
+        return true;
+    }
+    if name.contains(".cpython-") {
+        name.ends_with(ext_suffix)
+    } else {
+        true
+    }
+}
+
+/// `link -> target` for messages.
+fn link_text(path: &Path) -> String {
+    let target = std::fs::read_link(path)
+        .map(|t| t.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    format!("{} -> {target}", path.display())
+}
+
+/// An `opencv_*python*.dist-info` next to the package means pip installed it.
+fn pip_origin(site: &Path) -> (Option<String>, String) {
+    let Ok(entries) = std::fs::read_dir(site) else {
+        return (None, "source build".into());
+    };
+    let mut infos: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("opencv_") && n.contains("python") && n.ends_with(".dist-info"))
+        .collect();
+    infos.sort();
+    match infos.first() {
+        Some(info) => {
+            let stem = info.trim_end_matches(".dist-info");
+            let (name, version) = stem.split_once('-').unwrap_or((stem, ""));
+            let name = name.replace('_', "-");
+            (
+                Some(name.clone()),
+                format!("pip {name} {version}").trim().to_string(),
+            )
+        }
+        None => (None, "source build".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abi_tags() {
+        let suffix = ".cpython-312-x86_64-linux-gnu.so";
+        assert!(fits_abi(Path::new("cv2.abi3.so"), suffix));
+        assert!(fits_abi(
+            Path::new("cv2.cpython-312-x86_64-linux-gnu.so"),
+            suffix
+        ));
+        assert!(!fits_abi(
+            Path::new("cv2.cpython-36m-x86_64-linux-gnu.so"),
+            suffix
+        ));
+        assert!(fits_abi(Path::new("cv2.so"), suffix));
+    }
+}
