@@ -96,6 +96,12 @@ pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
         evidence.truncate(3);
         findings.push(finding(rules, rule, evidence, &found.captures, &scan.facts));
     }
+    let superseded: Vec<String> = findings
+        .iter()
+        .filter_map(|f| rules.find(&f.rule))
+        .flat_map(|r| r.supersedes.iter().cloned())
+        .collect();
+    findings.retain(|f| !superseded.contains(&f.rule));
     if findings.iter().any(|f| !is_fallback(rules, f)) {
         findings.retain(|f| !is_fallback(rules, f));
     }

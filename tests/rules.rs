@@ -179,3 +179,17 @@ fn every_builtin_rule_passes_the_checks_user_rules_get() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn superseded_rules_name_existing_rules() {
+    let rules = load_rules(None).unwrap();
+    for rule in &rules.rules {
+        for other in &rule.supersedes {
+            assert!(
+                rules.find(other).is_some(),
+                "{} supersedes unknown {other}",
+                rule.id
+            );
+        }
+    }
+}

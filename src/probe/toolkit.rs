@@ -94,8 +94,19 @@ pub fn toolkit_version(dir: &Path) -> Option<String> {
         let json: serde_json::Value = serde_json::from_str(&text).ok()?;
         return json["cuda"]["version"].as_str().map(str::to_string);
     }
-    let text = std::fs::read_to_string(dir.join("version.txt")).ok()?;
-    text.split_whitespace().last().map(str::to_string)
+    if let Ok(text) = std::fs::read_to_string(dir.join("version.txt")) {
+        return text.split_whitespace().last().map(str::to_string);
+    }
+    // Some installs ship neither file: `#define CUDA_VERSION 13000` in include/cuda.h.
+    let header = std::fs::read_to_string(dir.join("include/cuda.h")).ok()?;
+    let value: u32 = header.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("#define CUDA_VERSION")?
+            .trim()
+            .parse()
+            .ok()
+    })?;
+    Some(format!("{}.{}", value / 1000, (value % 1000) / 10))
 }
 
 /// cuDNN headers and libraries in the usual places, and pip's `nvidia-cudnn-cu*` in the

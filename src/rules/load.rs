@@ -244,6 +244,7 @@ fn parse_rule_checked(
         severity: raw.severity,
         priority: raw.priority,
         fallback: raw.fallback,
+        supersedes: raw.supersedes,
         title: raw.title,
         patterns: raw.patterns,
         requires: raw.requires,

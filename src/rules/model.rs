@@ -36,6 +36,9 @@ pub struct RawRule {
     /// Reported only when no other (non-fallback) rule fires.
     #[serde(default)]
     pub fallback: bool,
+    /// Rules this one makes redundant when both fire (same cause, more specific advice).
+    #[serde(default)]
+    pub supersedes: Vec<String>,
     pub title: String,
     /// Fires if any of these match (or always, when empty and `when` is given).
     #[serde(default)]
@@ -116,6 +119,7 @@ pub struct Rule {
     pub severity: Severity,
     pub priority: i32,
     pub fallback: bool,
+    pub supersedes: Vec<String>,
     pub title: String,
     pub patterns: Vec<String>,
     pub requires: Vec<String>,
