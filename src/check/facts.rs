@@ -59,6 +59,29 @@ fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
     if on_host && m.gpus.is_empty() {
         facts.add("gpu.none", "true", by("nvml"));
     }
+    // NVML and the driver API should see the same GPUs (CUDA_VISIBLE_DEVICES applied to both).
+    if let (Some(api), Some(d)) = (&m.cuda_driver_api, &m.driver) {
+        let nvml_ccs: Vec<&str> = m
+            .gpus
+            .iter()
+            .map(|g| g.compute_capability.as_str())
+            .collect();
+        let api_ccs: Vec<&str> = api.devices.iter().map(String::as_str).collect();
+        let same_cuda = d.cuda_version.as_deref().is_none_or(|v| v == api.version);
+        if nvml_ccs != api_ccs || !same_cuda {
+            facts.add(
+                "driver.api_disagrees",
+                format!(
+                    "NVML: CUDA {} GPUs [{}]; driver API: CUDA {} GPUs [{}]",
+                    d.cuda_version.as_deref().unwrap_or("?"),
+                    nvml_ccs.join(" "),
+                    api.version,
+                    api_ccs.join(" ")
+                ),
+                by("nvml, cuda driver api"),
+            );
+        }
+    }
     for t in &m.toolkits {
         if let Some(v) = &t.version {
             facts.add("toolkit.version", v.clone(), by("toolkit files"));

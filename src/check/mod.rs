@@ -66,6 +66,8 @@ pub struct Unavailable {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct MachineFacts {
     pub driver: Option<DriverFacts>,
+    /// What the CUDA driver API (libcuda) reports, to compare with NVML.
+    pub cuda_driver_api: Option<crate::probe::cuda_driver::CudaDriver>,
     pub gpus: Vec<GpuFacts>,
     pub toolkits: Vec<toolkit::Toolkit>,
     pub cudnn: Vec<toolkit::Cudnn>,
@@ -130,6 +132,10 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
                     });
                 }
             }
+        }
+        match crate::probe::cuda_driver::probe() {
+            Ok(api) => m.cuda_driver_api = Some(api),
+            Err(why) => unavailable(&mut m, "cuda driver api", why),
         }
     } else {
         unavailable(

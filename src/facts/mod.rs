@@ -67,6 +67,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("binary.missing_libraries", Text, "inspect: needed libraries the dynamic loader would not find"),
     key!("binary.some_modules_run", Bool, "inspect: besides the failing modules, some modules with kernels do run on the GPU"),
     key!("binary.failing_kernels", Text,  "inspect: demangled kernels in the modules that cannot run"),
+    key!("driver.api_disagrees", Text,    "check: NVML and the CUDA driver API report different GPUs or CUDA versions"),
     key!("gpu.none",             Bool,    "check: no GPU visible (NVML missing or no device; CUDA_VISIBLE_DEVICES honoured)"),
     key!("toolkit.version",      Version, "check: each CUDA toolkit installed on disk"),
     key!("cudnn.versions",       Text,    "check: the distinct cuDNN versions found, when there is more than one"),

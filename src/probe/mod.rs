@@ -2,6 +2,7 @@
 //! the run: a missing driver is a fact, not an error.
 
 pub mod cmake_cache;
+pub mod cuda_driver;
 pub mod cv2;
 pub mod nvml;
 pub mod python;
