@@ -107,6 +107,18 @@ pub enum Command {
         /// machine's; repeatable. Useful with --root.
         #[arg(long = "gpu", value_name = "GPU")]
         gpus: Vec<String>,
+        /// Also import cv2 in that Python and run a small network (convolution + ReLU, built in
+        /// memory) with DNN_BACKEND_CUDA; OpenCV's warnings and errors are explained.
+        #[arg(long)]
+        live: bool,
+        /// Seconds the --live run may take before it is killed.
+        #[arg(
+            long,
+            value_name = "SECONDS",
+            default_value_t = 60.0,
+            requires = "live"
+        )]
+        live_timeout: f64,
     },
     /// List the CUDA code inside libraries (SASS and PTX per module) and judge whether a GPU
     /// can run it. Reads only headers at their offsets; never loads or runs the file.
@@ -161,6 +173,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             build_dir,
             root,
             gpus,
+            live,
+            live_timeout,
         } => {
             let gpus = gpus
                 .iter()
@@ -172,6 +186,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 python: python.clone(),
                 build_dir: build_dir.clone(),
                 gpus,
+                live: live
+                    .then(|| std::time::Duration::from_secs_f64(live_timeout.clamp(0.1, 3600.0))),
             };
             let report = crate::check::check(&load()?, &opts);
             match cli.format {

@@ -302,4 +302,112 @@ fn real_virtualenv_with_opencv_python_headless() {
             "{categories:?}"
         );
     }
+
+    // --live imports that cv2 and runs a network with the CUDA backend: it cannot.
+    let (code, doc, _) = check(&["--python", &python.display().to_string(), "--live"]);
+    assert_eq!(code, 1);
+    let live = &doc["facts"]["live"];
+    assert_eq!(
+        live["cv2_version"], doc["facts"]["cv2"]["version"],
+        "{live}"
+    );
+    assert_eq!(live["cuda_targets"], serde_json::json!([]), "{live}");
+    assert_ne!(live["outcome"], "passed", "{live}");
+    let from_live: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["source"] == "live run")
+        })
+        .collect();
+    assert!(
+        from_live
+            .iter()
+            .any(|f| f["category"] == "opencv-built-without-cuda"),
+        "{from_live:?}"
+    );
+}
+
+/// A wrapper around the real `python3`: the probe runs for real, the `--live` script gets `live`.
+fn python_whose_live_run(dir: &Path, name: &str, live: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\ncase \"$2\" in *CVDOCTOR-LIVE*)\n{live}\n;; esac\nexec python3 \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path.display().to_string()
+}
+
+#[test]
+fn live_run_errors_go_through_the_text_rules_with_the_machine_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    // What OpenCV 4.5.3 printed on a Jetson AGX Xavier (opencv/opencv#20778), from net.forward().
+    let python = python_whose_live_run(
+        dir.path(),
+        "python-with-wrong-arch",
+        r#"echo 'CVDOCTOR-LIVE {"step": "import", "ok": true, "version": "4.5.3-dev"}'
+echo 'CVDOCTOR-LIVE {"step": "cuda-targets", "targets": [6, 7]}'
+echo 'CVDOCTOR-LIVE {"step": "cpu-forward", "ok": true}'
+echo '--- cvdoctor: forward with DNN_BACKEND_CUDA, default engine ---' >&2
+echo 'Traceback (most recent call last):' >&2
+echo "cv2.error: OpenCV(4.5.3-dev) /home/nvidia/opencv/modules/dnn/src/cuda/execution.hpp:52: error: (-217:Gpu API call) invalid device function in function 'make_policy'" >&2
+echo 'CVDOCTOR-LIVE {"step": "cuda-forward", "engine": "default", "ok": false, "error": "invalid device function"}'
+exit 5"#,
+    );
+    let (code, doc, _) = check(&["--python", &python, "--gpu", "Tesla V100", "--live"]);
+    assert_eq!(code, 1);
+    let live = &doc["facts"]["live"];
+    assert_eq!(live["outcome"], "failed", "{live}");
+    assert_eq!(live["failed_step"], "cuda-forward (default engine)");
+    let top = &doc["findings"][0];
+    assert_eq!(top["category"], "gpu-arch-not-in-build", "{top}");
+    assert_eq!(top["evidence"][0]["source"], "live run");
+    assert!(
+        top["fix"].as_str().unwrap().contains("CUDA_ARCH_BIN=7.0"),
+        "{}",
+        top["fix"]
+    );
+    // Explained by a rule, so the generic live-test-failed is not reported.
+    assert!(!rules_of(&doc).contains(&"CVD816".to_string()));
+}
+
+#[test]
+fn live_run_that_hangs_or_crashes_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let hanging = python_whose_live_run(dir.path(), "python-hanging-in-cuda", "sleep 30");
+    let started = std::time::Instant::now();
+    let (_, doc, _) = check(&["--python", &hanging, "--live", "--live-timeout", "1"]);
+    assert!(started.elapsed().as_secs() < 20);
+    assert_eq!(doc["facts"]["live"]["outcome"], "timed-out");
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CVD816")
+        .expect("CVD816 for a hang");
+    assert!(
+        finding["fix"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 1 s")
+    );
+
+    let crashing = python_whose_live_run(dir.path(), "python-segfaulting", "kill -SEGV $$");
+    let (_, doc, _) = check(&["--python", &crashing, "--live"]);
+    let live = &doc["facts"]["live"];
+    assert_eq!(live["failed_step"], "python", "{live}");
+    assert!(rules_of(&doc).contains(&"CVD816".to_string()));
 }

@@ -13,6 +13,10 @@ use crate::rules::RuleSet;
 use crate::text::scan::Scanner;
 use crate::version::Version;
 
+/// The name the --live output is scanned under, and the rule for failures nothing explains.
+const LIVE_SOURCE: &str = "live run";
+const LIVE_TEST_FAILED: &str = "live-test-failed";
+
 pub fn judge(rules: &RuleSet, m: &MachineFacts) -> Vec<Finding> {
     let mut scanner = Scanner::new(&rules.plan);
     for report in &m.opencv_libraries {
@@ -20,6 +24,10 @@ pub fn judge(rules: &RuleSet, m: &MachineFacts) -> Vec<Finding> {
             let name = format!("{} (build information)", report.path);
             let _ = scanner.scan_reader(&name, build.text.as_bytes());
         }
+    }
+    // What OpenCV printed in the --live run is a log like any pasted one.
+    if let Some(live) = &m.live {
+        let _ = scanner.scan_reader(LIVE_SOURCE, live.log.as_bytes());
     }
     let mut scan = scanner.finish();
     add_machine_facts(&mut scan.facts, m);
@@ -35,6 +43,13 @@ pub fn judge(rules: &RuleSet, m: &MachineFacts) -> Vec<Finding> {
 
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert(f.rule.clone()));
+    // The generic "live test failed" is for failures no rule explains from OpenCV's output.
+    let live_explained = findings
+        .iter()
+        .any(|f| f.name != LIVE_TEST_FAILED && f.evidence.iter().any(|h| h.source == LIVE_SOURCE));
+    if live_explained {
+        findings.retain(|f| f.name != LIVE_TEST_FAILED);
+    }
     findings.sort_by(|a, b| {
         b.priority
             .cmp(&a.priority)
@@ -111,6 +126,7 @@ fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
     }
     add_cv2_facts(facts, m);
     add_build_dir_facts(facts, m);
+    add_live_facts(facts, m);
     // The CUDA runtime OpenCV links (libcudart.so.N) against what the driver supports.
     let cudart = m
         .opencv_libraries
@@ -189,6 +205,16 @@ fn add_cv2_facts(facts: &mut Facts, m: &MachineFacts) {
             .find(|c| !c.origin.starts_with("pip"))
     {
         facts.add("cv2.shadowed_build", hidden.path.clone(), by("cv2 search"));
+    }
+}
+
+fn add_live_facts(facts: &mut Facts, m: &MachineFacts) {
+    let Some(live) = &m.live else { return };
+    let by = Origin::Derived { by: "--live" };
+    if let Some(step) = &live.failed_step {
+        facts.add("live.failed_step", step.clone(), by.clone());
+        let error = live.error.as_deref().unwrap_or("(no message)");
+        facts.add("live.error", error, by);
     }
 }
 

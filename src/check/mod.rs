@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::binary::{self, BinaryReport, gpu_spec::GpuSpec};
 use crate::engine::Finding;
-use crate::probe::{cmake_cache, cv2, nvml, python, toolkit};
+use crate::probe::{cmake_cache, cv2, live, nvml, python, toolkit};
 use crate::rules::RuleSet;
 
 #[derive(Debug, Default, Clone)]
@@ -21,6 +21,8 @@ pub struct CheckOptions {
     pub build_dir: Option<PathBuf>,
     /// GPUs given on the command line: used instead of the machine's.
     pub gpus: Vec<GpuSpec>,
+    /// Import cv2 and run a small network with the CUDA backend (`--live`), within this time.
+    pub live: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +78,9 @@ pub struct MachineFacts {
     /// The cv2 module and the OpenCV libraries it loads, inspected.
     pub opencv_libraries: Vec<BinaryReport>,
     pub build_dir: Option<cmake_cache::BuildDir>,
+    /// `--live`: the network run with the CUDA backend in the user's Python.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<live::LiveRun>,
     pub unavailable: Vec<Unavailable>,
     #[serde(skip)]
     pub root: PathBuf,
@@ -241,6 +246,17 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
         }
     }
 
+    if let Some(timeout) = opts.live {
+        match (&m.python, on_host) {
+            (_, false) => unavailable(&mut m, "live", "--live cannot run with --root".into()),
+            (None, true) => unavailable(&mut m, "live", "no Python to run it with".into()),
+            (Some(p), true) => match live::run(Path::new(&p.invoked_as), timeout) {
+                Ok(run) => m.live = Some(run),
+                Err(why) => unavailable(&mut m, "live", why),
+            },
+        }
+    }
+
     // Build directory.
     match cmake_cache::locate(opts.build_dir.as_deref()) {
         Some(dir) => match cmake_cache::read(&dir) {
@@ -341,6 +357,7 @@ fn python_under_root(root: &Path) -> Result<python::Python, String> {
         platlib: String::new(),
         prefix: String::new(),
         chosen_by: "--root".into(),
+        invoked_as: String::new(),
     })
 }
 

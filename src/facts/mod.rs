@@ -95,6 +95,8 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("cmake.notfound",       Text,    "check: every NOTFOUND entry"),
     key!("cmake.no_makefile",    Bool,    "check: the build directory has neither Makefile nor build.ninja"),
     key!("cmake.arch_unsupported", Text,  "check: CUDA_ARCH_BIN entries the installed toolkit cannot compile"),
+    key!("live.failed_step",     Text,    "check --live: the step that failed (`import`, `cpu-forward`, `cuda-forward`, `python`, `timeout`)"),
+    key!("live.error",           Text,    "check --live: the error of the failed step"),
     key!("python.version",       Version, "Python version, from paths (`python3.6/site-packages`, `cpython-38`) or banners"),
     key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),
     key!("platform.os_hint",     Text,    "raw operating-system hints found in the text"),

@@ -4,6 +4,8 @@
 pub mod cmake_cache;
 pub mod cuda_driver;
 pub mod cv2;
+pub mod live;
 pub mod nvml;
 pub mod python;
+pub mod subprocess;
 pub mod toolkit;

@@ -2,10 +2,11 @@
 //! (`VIRTUAL_ENV`), else `python3` on PATH. One short subprocess (with a timeout; it does
 //! not import cv2) reads its version, `sys.path` and extension suffix.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use super::subprocess;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,10 @@ pub struct Python {
     /// How it was chosen: `--python`, `VIRTUAL_ENV`, `PATH`.
     #[serde(default)]
     pub chosen_by: String,
+    /// The path run (a venv's `bin/python` link or a wrapper script, where `executable` is
+    /// what it resolved to); `--live` runs the same.
+    #[serde(default)]
+    pub invoked_as: String,
 }
 
 /// Which interpreter to ask, and why.
@@ -52,45 +57,30 @@ pub fn choose(explicit: Option<&Path>) -> Option<(PathBuf, &'static str)> {
 /// Runs the interpreter once, killing it after [`TIMEOUT`].
 pub fn probe(explicit: Option<&Path>) -> Result<Python, String> {
     let (exe, chosen_by) = choose(explicit).ok_or("no python3 on PATH and no --python given")?;
-    let mut child = Command::new(&exe)
-        // No -I/-E: PYTHONPATH and the user site decide which cv2 is imported, so they must count.
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("{}: cannot run: {e}", exe.display()))?;
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "{}: no answer within {} s (killed)",
-                    exe.display(),
-                    TIMEOUT.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("{}: {e}", exe.display())),
+    // No -I/-E: PYTHONPATH and the user site decide which cv2 is imported, so they must count.
+    let mut command = Command::new(&exe);
+    command.args(["-c", SCRIPT]);
+    let done = match subprocess::run(&mut command, TIMEOUT, 1 << 20)? {
+        subprocess::Outcome::Finished(done) => done,
+        subprocess::Outcome::TimedOut { .. } => {
+            return Err(format!(
+                "{}: no answer within {} s (killed)",
+                exe.display(),
+                TIMEOUT.as_secs()
+            ));
         }
     };
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        let _ = out.by_ref().take(1 << 20).read_to_string(&mut stdout);
+    if !done.status.success() {
+        let last = done.stderr.lines().last().unwrap_or("").trim();
+        return Err(format!(
+            "{}: exited with {}: {last}",
+            exe.display(),
+            done.status
+        ));
     }
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.by_ref().take(64 << 10).read_to_string(&mut stderr);
-    }
-    if !status.success() {
-        let first = stderr.lines().last().unwrap_or("").trim();
-        return Err(format!("{}: exited with {status}: {first}", exe.display()));
-    }
-    let mut python: Python = serde_json::from_str(stdout.trim())
+    let mut python: Python = serde_json::from_str(done.stdout.trim())
         .map_err(|e| format!("{}: unexpected output ({e})", exe.display()))?;
     python.chosen_by = chosen_by.to_string();
+    python.invoked_as = exe.display().to_string();
     Ok(python)
 }

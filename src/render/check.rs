@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::check::{CheckReport, MachineFacts};
 use crate::engine::Finding;
+use crate::probe::live::{LiveOutcome, LiveRun};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mark {
@@ -194,6 +195,9 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
             "no build information found".into(),
         ),
     });
+    if let Some(live) = &m.live {
+        lines.push(live_line(live));
+    }
     lines.push(match &m.build_dir {
         Some(b) => {
             let mark = if b.notfound.is_empty() && (b.has_makefile || b.has_build_ninja) {
@@ -220,6 +224,49 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
         ),
     });
     lines
+}
+
+fn live_line(live: &LiveRun) -> (Mark, &'static str, String) {
+    let took = format!("{:.1} s", live.seconds);
+    match live.outcome {
+        LiveOutcome::Passed => {
+            let pass = live.forwards.iter().find(|f| f.ok && f.warning.is_none());
+            (
+                Mark::Ok,
+                "live",
+                format!(
+                    "CUDA forward ran ({} engine), max difference to CPU {:.1e} ({took})",
+                    pass.map_or("default", |f| f.engine.as_str()),
+                    pass.and_then(|f| f.max_abs_diff).unwrap_or(0.0)
+                ),
+            )
+        }
+        LiveOutcome::Warned => {
+            let warning = live
+                .forwards
+                .iter()
+                .find_map(|f| f.warning.clone())
+                .unwrap_or_else(|| "this OpenCV offers no CUDA target".into());
+            (
+                Mark::Warn,
+                "live",
+                format!("ran, most likely on the CPU: {warning}"),
+            )
+        }
+        LiveOutcome::Failed | LiveOutcome::TimedOut => (
+            Mark::Bad,
+            "live",
+            format!(
+                "{} failed: {}",
+                live.failed_step.as_deref().unwrap_or("run"),
+                live.error
+                    .as_deref()
+                    .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
+                    .unwrap_or("(no message)")
+                    .trim()
+            ),
+        ),
+    }
 }
 
 pub fn human(out: &mut dyn Write, report: &CheckReport, verbose: bool) -> io::Result<()> {
