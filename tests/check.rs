@@ -226,6 +226,73 @@ fn build_directory_with_a_tilde_contrib_path_and_no_makefile() {
 }
 
 #[test]
+fn build_directory_with_contrib_of_another_release() {
+    // opencv 4.8.0 (version.hpp) next to a contrib clone left on its default branch, 5.x.
+    let sources = tempfile::tempdir().unwrap();
+    let hpp = sources
+        .path()
+        .join("opencv/modules/core/include/opencv2/core");
+    std::fs::create_dir_all(&hpp).unwrap();
+    std::fs::write(
+        hpp.join("version.hpp"),
+        "#define CV_VERSION_MAJOR    4\n#define CV_VERSION_MINOR    8\n#define CV_VERSION_REVISION 0\n",
+    )
+    .unwrap();
+    let contrib = sources.path().join("opencv_contrib");
+    std::fs::create_dir_all(contrib.join("modules")).unwrap();
+    std::fs::create_dir_all(contrib.join(".git")).unwrap();
+    std::fs::write(contrib.join(".git/HEAD"), "ref: refs/heads/5.x\n").unwrap();
+    let build = sources.path().join("opencv/build");
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join("Makefile"), "").unwrap();
+    let cache = |contrib_modules: &Path| {
+        std::fs::write(
+            build.join("CMakeCache.txt"),
+            format!(
+                "CMAKE_HOME_DIRECTORY:INTERNAL={}\nOPENCV_EXTRA_MODULES_PATH:PATH={}\nWITH_CUDA:BOOL=ON\n",
+                sources.path().join("opencv").display(),
+                contrib_modules.display()
+            ),
+        )
+        .unwrap()
+    };
+    cache(&contrib.join("modules"));
+    let (root, _) = image();
+    let args = [
+        "--root",
+        &root_arg(root.path()),
+        "--build-dir",
+        &build.display().to_string(),
+    ];
+    let (_, doc, _) = check(&args);
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CVD818")
+        .unwrap_or_else(|| panic!("{:?}", rules_of(&doc)));
+    assert!(
+        f["fix"]
+            .as_str()
+            .unwrap()
+            .contains("4.8.0 (from version.hpp)"),
+        "{}",
+        f["fix"]
+    );
+
+    // The 4.8.0 release tarball of contrib matches.
+    let tarball = sources.path().join("opencv_contrib-4.8.0/modules");
+    std::fs::create_dir_all(&tarball).unwrap();
+    cache(&tarball);
+    let (_, doc, _) = check(&args);
+    assert_eq!(
+        doc["facts"]["build_dir"]["contrib_source"]["version"],
+        "4.8.0"
+    );
+    assert!(!rules_of(&doc).contains(&"CVD818".to_string()));
+}
+
+#[test]
 fn garbage_cmake_cache_hanging_and_broken_pythons_are_reported() {
     let build = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -410,4 +477,92 @@ fn live_run_that_hangs_or_crashes_is_reported() {
     let live = &doc["facts"]["live"];
     assert_eq!(live["failed_step"], "python", "{live}");
     assert!(rules_of(&doc).contains(&"CVD816".to_string()));
+}
+
+#[test]
+fn cudnn_at_run_time_older_than_the_build() {
+    // fixtures/opencv-build: a cv2 built with cuDNN 8.9.7 that needs libcudnn.so.8 (build.sh).
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/opencv-build");
+    let (root, site) = image();
+    std::fs::copy(
+        built.join("cv2-cudnn8.so"),
+        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
+    )
+    .unwrap();
+    let lib = root.path().join("usr/lib/x86_64-linux-gnu");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::copy(
+        built.join("libcudnn-stub.so"),
+        lib.join("libcudnn.so.8.2.4"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("libcudnn.so.8.2.4", lib.join("libcudnn.so.8")).unwrap();
+    let (_, doc, _) = check(&["--root", &root_arg(root.path()), "--gpu", "8.6"]);
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CVD817")
+        .unwrap_or_else(|| panic!("{:?}", rules_of(&doc)));
+    assert_eq!(f["category"], "cudnn-version-mismatch");
+    let fix = f["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("cuDNN 8.9.7") && fix.contains("libcudnn.so.8.2.4"),
+        "{fix}"
+    );
+
+    // A newer minor of the same major is what NVIDIA and OpenCV accept.
+    std::fs::remove_file(lib.join("libcudnn.so.8")).unwrap();
+    std::fs::rename(lib.join("libcudnn.so.8.2.4"), lib.join("libcudnn.so.8.9.7")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("libcudnn.so.8.9.7", lib.join("libcudnn.so.8")).unwrap();
+    let (_, doc, _) = check(&["--root", &root_arg(root.path()), "--gpu", "8.6"]);
+    assert!(
+        !rules_of(&doc).contains(&"CVD817".to_string()),
+        "{:?}",
+        rules_of(&doc)
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn symlink_loops_in_site_packages_and_the_library_path() {
+    let (root, site) = image();
+    // cv2 -> cv2 (a folder link to itself) and a .so pair pointing at each other.
+    std::os::unix::fs::symlink("cv2", site.join("cv2")).unwrap();
+    std::os::unix::fs::symlink("cv2.b.so", site.join("cv2.cpython-312-x86_64-linux-gnu.so"))
+        .unwrap();
+    std::os::unix::fs::symlink("cv2.cpython-312-x86_64-linux-gnu.so", site.join("cv2.b.so"))
+        .unwrap();
+    let lib = root.path().join("usr/lib/x86_64-linux-gnu");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::os::unix::fs::symlink("libcudnn.so.9", lib.join("libcudnn.so.9.1.0")).unwrap();
+    std::os::unix::fs::symlink("libcudnn.so.9.1.0", lib.join("libcudnn.so.9")).unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(["check", "--root", &root_arg(root.path())])
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .unwrap();
+    assert!(started.elapsed().as_secs() < 20);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    // The looping cv2 is not importable, and is said so.
+    assert!(stdout.contains("cv2"), "{stdout}");
+    let (_, doc, _) = check(&["--root", &root_arg(root.path())]);
+    let links = doc["facts"]["cv2"]["candidates"].to_string();
+    assert!(links.contains("(a symlink loop)"), "{links}");
+    assert!(
+        rules_of(&doc).contains(&"CVD803".to_string()),
+        "{:?}",
+        rules_of(&doc)
+    );
+    // The looping libcudnn is neither a copy with a version nor a crash.
+    assert!(
+        !doc["facts"]["cudnn"].to_string().contains("9.1.0"),
+        "{}",
+        doc["facts"]["cudnn"]
+    );
 }

@@ -127,6 +127,7 @@ fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
     add_cv2_facts(facts, m);
     add_build_dir_facts(facts, m);
     add_live_facts(facts, m);
+    add_cudnn_runtime_facts(facts, m);
     // The CUDA runtime OpenCV links (libcudart.so.N) against what the driver supports.
     let cudart = m
         .opencv_libraries
@@ -208,6 +209,54 @@ fn add_cv2_facts(facts: &mut Facts, m: &MachineFacts) {
     }
 }
 
+/// The cuDNN OpenCV was built with (build information) against the file the loader resolves
+/// `libcudnn.so.N` to, as OpenCV's own `checkVersions` compares them at run time.
+fn add_cudnn_runtime_facts(facts: &mut Facts, m: &MachineFacts) {
+    let by = Origin::Derived {
+        by: "inspect, loader",
+    };
+    let Some(runtime_path) = m
+        .opencv_libraries
+        .iter()
+        .flat_map(|r| r.needed.iter())
+        .filter(|n| n.name.starts_with("libcudnn.so"))
+        .find_map(|n| n.path.clone())
+    else {
+        return;
+    };
+    // libcudnn.so.9 is a link to libcudnn.so.9.14.0: the file name carries the full version.
+    let file = std::fs::canonicalize(&runtime_path).unwrap_or_else(|_| runtime_path.clone().into());
+    let Some(runtime) = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("libcudnn.so."))
+        .and_then(Version::parse)
+    else {
+        return;
+    };
+    facts.add("cudnn.runtime_version", runtime.as_str(), by.clone());
+    let built = m
+        .opencv_libraries
+        .iter()
+        .filter_map(|r| r.opencv_build.as_ref())
+        .find_map(|b| b.cudnn_version.as_deref())
+        .and_then(Version::parse);
+    if let Some(built) = built
+        && !crate::knowledge::cudnn_compat::runtime_satisfies_build(&built, &runtime)
+    {
+        facts.add(
+            "cudnn.runtime_incompatible",
+            format!(
+                "OpenCV was built with cuDNN {}; the loader gives it {} ({})",
+                built.as_str(),
+                file.display(),
+                runtime.as_str()
+            ),
+            by,
+        );
+    }
+}
+
 fn add_live_facts(facts: &mut Facts, m: &MachineFacts) {
     let Some(live) = &m.live else { return };
     let by = Origin::Derived { by: "--live" };
@@ -222,6 +271,18 @@ fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
     let by = |probe: &'static str| Origin::Derived { by: probe };
     let Some(b) = &m.build_dir else { return };
     facts.add("cmake.build_dir", b.path.clone(), by("CMakeCache.txt"));
+    if let (Some(opencv), Some(contrib)) = (&b.opencv_source, &b.contrib_source)
+        && !crate::probe::source_version::same_release(opencv, contrib)
+    {
+        facts.add(
+            "cmake.contrib_mismatch",
+            format!(
+                "opencv is {} (from {}) but opencv_contrib is {} (from {})",
+                opencv.version, opencv.how, contrib.version, contrib.how
+            ),
+            by("source trees"),
+        );
+    }
     let var = |name: &str| b.variables.get(name).filter(|v| !v.is_empty()).cloned();
     if let Some(v) = var("CUDA_ARCH_BIN") {
         facts.add("cmake.cuda_arch_bin", v, by("CMakeCache.txt"));

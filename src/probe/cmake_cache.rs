@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::source_version::{self, SourceVersion};
+
 const MAX_CACHE: u64 = 16 << 20;
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +21,12 @@ pub struct BuildDir {
     pub has_build_ninja: bool,
     /// Lines that were not `NAME:TYPE=VALUE`.
     pub unparsed_lines: usize,
+    /// The release of the OpenCV sources (CMAKE_HOME_DIRECTORY) and of opencv_contrib
+    /// (OPENCV_EXTRA_MODULES_PATH), where they can be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opencv_source: Option<SourceVersion>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contrib_source: Option<SourceVersion>,
 }
 
 pub const WATCHED: &[&str] = &[
@@ -72,6 +80,8 @@ pub fn read(dir: &Path) -> Result<BuildDir, String> {
         has_makefile: dir.join("Makefile").is_file(),
         has_build_ninja: dir.join("build.ninja").is_file(),
         unparsed_lines: 0,
+        opencv_source: None,
+        contrib_source: None,
     };
     for line in text.lines() {
         let line = line.trim();
@@ -97,5 +107,15 @@ pub fn read(dir: &Path) -> Result<BuildDir, String> {
     if out.variables.is_empty() && out.notfound.is_empty() {
         return Err(format!("{}: no CMake cache entries found", path.display()));
     }
+    let var = |name: &str| out.variables.get(name).filter(|v| !v.is_empty());
+    out.opencv_source =
+        var("CMAKE_HOME_DIRECTORY").and_then(|d| source_version::opencv(Path::new(d)));
+    // A `;`-separated list; contrib's is the one that is a folder.
+    out.contrib_source = var("OPENCV_EXTRA_MODULES_PATH").and_then(|list| {
+        list.split(';')
+            .map(Path::new)
+            .filter(|p| p.is_dir())
+            .find_map(source_version::contrib)
+    });
     Ok(out)
 }

@@ -186,7 +186,13 @@ fn link_text(path: &Path) -> String {
     let target = std::fs::read_link(path)
         .map(|t| t.display().to_string())
         .unwrap_or_else(|_| "?".into());
-    format!("{} -> {target}", path.display())
+    // ELOOP (40 on Linux): the links lead back to themselves rather than to a missing file.
+    let looping = std::fs::metadata(path)
+        .err()
+        .and_then(|e| e.raw_os_error())
+        .is_some_and(|code| code == 40);
+    let note = if looping { " (a symlink loop)" } else { "" };
+    format!("{} -> {target}{note}", path.display())
 }
 
 /// An `opencv_*python*.dist-info` next to the package means pip installed it.

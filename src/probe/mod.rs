@@ -7,5 +7,6 @@ pub mod cv2;
 pub mod live;
 pub mod nvml;
 pub mod python;
+pub mod source_version;
 pub mod subprocess;
 pub mod toolkit;

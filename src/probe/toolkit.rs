@@ -163,7 +163,8 @@ pub fn cudnn_copies(root: &Path, toolkits: &[Toolkit], site_packages: &[String])
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                n.starts_with("libcudnn.so.") && n.matches('.').count() >= 4
+                // is_file: a dangling or looping link is not a copy of cuDNN.
+                n.starts_with("libcudnn.so.") && n.matches('.').count() >= 4 && p.is_file()
             })
             .collect();
         libs.sort();

@@ -226,6 +226,15 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
     lines
 }
 
+/// The summary keeps one line per area; the findings below quote messages in full.
+fn clip(message: &str) -> String {
+    const WIDTH: usize = 110;
+    match message.char_indices().nth(WIDTH) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_string(),
+    }
+}
+
 fn live_line(live: &LiveRun) -> (Mark, &'static str, String) {
     let took = format!("{:.1} s", live.seconds);
     match live.outcome {
@@ -250,7 +259,7 @@ fn live_line(live: &LiveRun) -> (Mark, &'static str, String) {
             (
                 Mark::Warn,
                 "live",
-                format!("ran, most likely on the CPU: {warning}"),
+                format!("ran, most likely on the CPU: {}", clip(&warning)),
             )
         }
         LiveOutcome::Failed | LiveOutcome::TimedOut => (
@@ -259,11 +268,13 @@ fn live_line(live: &LiveRun) -> (Mark, &'static str, String) {
             format!(
                 "{} failed: {}",
                 live.failed_step.as_deref().unwrap_or("run"),
-                live.error
-                    .as_deref()
-                    .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
-                    .unwrap_or("(no message)")
-                    .trim()
+                clip(
+                    live.error
+                        .as_deref()
+                        .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
+                        .unwrap_or("(no message)")
+                        .trim()
+                )
             ),
         ),
     }
