@@ -566,3 +566,63 @@ fn symlink_loops_in_site_packages_and_the_library_path() {
         doc["facts"]["cudnn"]
     );
 }
+
+#[test]
+fn build_directory_with_sources_older_than_the_toolkit() {
+    // OpenCV 4.5.5 sources with CUDA 12.1 installed: texture references are gone (needs 4.7.0).
+    let sources = tempfile::tempdir().unwrap();
+    let hpp = sources
+        .path()
+        .join("opencv/modules/core/include/opencv2/core");
+    std::fs::create_dir_all(&hpp).unwrap();
+    let version_hpp = |minor: u32| {
+        std::fs::write(
+            hpp.join("version.hpp"),
+            format!("#define CV_VERSION_MAJOR 4\n#define CV_VERSION_MINOR {minor}\n#define CV_VERSION_REVISION 5\n"),
+        )
+        .unwrap()
+    };
+    version_hpp(5);
+    let build = sources.path().join("opencv/build");
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join("Makefile"), "").unwrap();
+    std::fs::write(
+        build.join("CMakeCache.txt"),
+        format!(
+            "CMAKE_HOME_DIRECTORY:INTERNAL={}\nWITH_CUDA:BOOL=ON\n",
+            sources.path().join("opencv").display()
+        ),
+    )
+    .unwrap();
+    let (root, _) = image();
+    let cuda = root.path().join("usr/local/cuda-12.1");
+    std::fs::create_dir_all(&cuda).unwrap();
+    std::fs::write(
+        cuda.join("version.json"),
+        r#"{"cuda": {"name": "CUDA SDK", "version": "12.1.1"}}"#,
+    )
+    .unwrap();
+    let args = [
+        "--root",
+        &root_arg(root.path()),
+        "--build-dir",
+        &build.display().to_string(),
+    ];
+    let (_, doc, _) = check(&args);
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CVD819")
+        .unwrap_or_else(|| panic!("{:?} {}", rules_of(&doc), doc["facts"]["toolkits"]));
+    assert_eq!(f["category"], "toolkit-incompatible-with-opencv");
+    let fix = f["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("OpenCV 4.5.5") && fix.contains("CUDA 12.1.1 needs OpenCV 4.7.0"),
+        "{fix}"
+    );
+    // OpenCV 4.9.5 sources build with CUDA 12.
+    version_hpp(9);
+    let (_, doc, _) = check(&args);
+    assert!(!rules_of(&doc).contains(&"CVD819".to_string()));
+}

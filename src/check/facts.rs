@@ -267,10 +267,59 @@ fn add_live_facts(facts: &mut Facts, m: &MachineFacts) {
     }
 }
 
+/// The OpenCV sources being built against the CUDA toolkit (the cache's CUDA_VERSION, else the
+/// first toolkit found) and the cuDNN headers cmake would read, through the support table.
+fn sources_too_old_for_toolchain(
+    b: &crate::probe::cmake_cache::BuildDir,
+    m: &MachineFacts,
+) -> Option<String> {
+    let source = b.opencv_source.as_ref()?;
+    let opencv = Version::parse(&source.version).filter(|_| !source.version.ends_with(".x"))?;
+    let cuda = b
+        .variables
+        .get("CUDA_VERSION")
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .or_else(|| m.toolkits.iter().find_map(|t| t.version.clone()));
+    let cudnn = m
+        .cudnn
+        .iter()
+        .filter(|c| c.kind == "header")
+        .find_map(|c| c.version.clone());
+    let mut problems = Vec::new();
+    for (component, label, version) in [("cuda", "CUDA", cuda), ("cudnn", "cuDNN", cudnn)] {
+        let Some(version) = version.as_deref().and_then(Version::parse) else {
+            continue;
+        };
+        let Some(row) = crate::knowledge::opencv_support::min_opencv_for(component, &version)
+        else {
+            continue;
+        };
+        if Version::parse(row.min_opencv).is_some_and(|min| opencv < min) {
+            problems.push(format!(
+                "{label} {} needs OpenCV {} or later",
+                version.as_str(),
+                row.min_opencv
+            ));
+        }
+    }
+    (!problems.is_empty()).then(|| {
+        format!(
+            "the sources are OpenCV {} ({}); {}",
+            source.version,
+            source.how,
+            problems.join(", ")
+        )
+    })
+}
+
 fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
     let by = |probe: &'static str| Origin::Derived { by: probe };
     let Some(b) = &m.build_dir else { return };
     facts.add("cmake.build_dir", b.path.clone(), by("CMakeCache.txt"));
+    if let Some(why) = sources_too_old_for_toolchain(b, m) {
+        facts.add("cmake.toolchain_too_new", why, by("source trees, toolkit"));
+    }
     if let (Some(opencv), Some(contrib)) = (&b.opencv_source, &b.contrib_source)
         && !crate::probe::source_version::same_release(opencv, contrib)
     {

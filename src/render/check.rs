@@ -209,11 +209,17 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
                 mark,
                 "build dir",
                 format!(
-                    "{} (CUDA_ARCH_BIN {})",
+                    "{} (CUDA_ARCH_BIN {}{}{})",
                     b.path,
                     b.variables
                         .get("CUDA_ARCH_BIN")
-                        .map_or("unset", String::as_str)
+                        .map_or("unset", String::as_str),
+                    b.opencv_source
+                        .as_ref()
+                        .map_or(String::new(), |v| format!(", opencv {}", v.version)),
+                    b.contrib_source
+                        .as_ref()
+                        .map_or(String::new(), |v| format!(", contrib {}", v.version)),
                 ),
             )
         }
