@@ -626,3 +626,86 @@ fn build_directory_with_sources_older_than_the_toolkit() {
     let (_, doc, _) = check(&args);
     assert!(!rules_of(&doc).contains(&"CVD819".to_string()));
 }
+
+/// Runs cvdoctor as `nobody` when the tests run as root (CI containers), so that permissions
+/// apply; as any other user it runs directly.
+#[cfg(unix)]
+fn check_unprivileged(args: &[&str]) -> Option<(serde_json::Value, String)> {
+    use std::os::unix::fs::PermissionsExt;
+    // A copy in a world-readable folder: the checkout may sit under a private home.
+    let bin_dir = tempfile::tempdir().ok()?;
+    let exe = bin_dir.path().join("cvdoctor");
+    std::fs::copy(env!("CARGO_BIN_EXE_cvdoctor"), &exe).ok()?;
+    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755)).ok()?;
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let mut command = if is_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe);
+        c
+    } else {
+        Command::new(&exe)
+    };
+    let out = command.args(args).env_remove("VIRTUAL_ENV").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let doc = serde_json::from_str(&text).ok()?;
+    Some((doc, text))
+}
+
+#[test]
+#[cfg(unix)]
+fn unreadable_site_packages_and_build_directory_are_said_not_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let (root, site) = image();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/opencv-build/cv2-cudnn8.so"),
+        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
+    )
+    .unwrap();
+    let build = tempfile::tempdir().unwrap();
+    std::fs::write(build.path().join("CMakeCache.txt"), "WITH_CUDA:BOOL=ON\n").unwrap();
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(&site, 0o000).unwrap();
+    mode(build.path(), 0o000).unwrap();
+    // The unprivileged user must reach the folders to be refused by them.
+    mode(root.path(), 0o755).unwrap();
+    let root_s = root_arg(root.path());
+    let build_s = build.path().display().to_string();
+    let args = [
+        "--format",
+        "json",
+        "check",
+        "--root",
+        &root_s,
+        "--build-dir",
+        &build_s,
+    ];
+    let result = check_unprivileged(&args);
+    mode(&site, 0o755).unwrap();
+    mode(build.path(), 0o755).unwrap();
+    let Some((doc, text)) = result else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "setpriv is needed under CI"
+        );
+        return eprintln!("skipping: cannot run cvdoctor unprivileged here");
+    };
+    let unavailable = doc["facts"]["unavailable"].to_string();
+    assert!(
+        unavailable.contains("cv2 search") && unavailable.contains("Permission denied"),
+        "{text}"
+    );
+    assert!(
+        unavailable.contains("CMakeCache.txt: Permission denied"),
+        "{text}"
+    );
+    // Not being able to look is not "no cv2".
+    assert!(
+        !rules_of(&doc).contains(&"CVD804".to_string()),
+        "{:?}",
+        rules_of(&doc)
+    );
+}

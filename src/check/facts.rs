@@ -152,8 +152,11 @@ fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
 fn add_cv2_facts(facts: &mut Facts, m: &MachineFacts) {
     let by = |probe: &'static str| Origin::Derived { by: probe };
     let Some(python) = &m.python else { return };
+    let searched_everywhere = !m.unavailable.iter().any(|u| u.probe == super::CV2_SEARCH);
     let Some(cv2) = &m.cv2 else {
-        facts.add("cv2.missing", "true", by("cv2 search"));
+        if searched_everywhere {
+            facts.add("cv2.missing", "true", by("cv2 search"));
+        }
         facts.add("python.sys_path", python.sys_path.join(" "), by("python"));
         return;
     };

@@ -92,6 +92,9 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
 }
 
+/// The probe name under which unreadable `sys.path` folders are listed.
+pub const CV2_SEARCH: &str = "cv2 search";
+
 pub fn probe(opts: &CheckOptions) -> MachineFacts {
     let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let on_host = root == Path::new("/");
@@ -213,7 +216,11 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
         .and_then(|d| d.cuda_version.as_deref())
         .and_then(crate::version::Version::parse);
     if let Some(p) = m.python.clone() {
-        let candidates = cv2::find(&p.sys_path, &p.version, &p.ext_suffix, &root);
+        let search = cv2::find(&p.sys_path, &p.version, &p.ext_suffix, &root);
+        for reason in search.unreadable {
+            unavailable(&mut m, CV2_SEARCH, reason);
+        }
+        let candidates = search.candidates;
         let resolver =
             binary::deps::Resolver::new(if on_host { None } else { Some(root.as_path()) });
         let winner = candidates.iter().find(|c| c.importable()).cloned();

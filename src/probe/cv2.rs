@@ -33,19 +33,24 @@ impl Candidate {
     }
 }
 
+/// What the search found, and the `sys.path` folders it could not read (so that "no cv2"
+/// is not claimed where cv2 may be).
+#[derive(Debug, Default)]
+pub struct Search {
+    pub candidates: Vec<Candidate>,
+    /// `folder: reason`.
+    pub unreadable: Vec<String>,
+}
+
 /// Looks for cv2 in each `sys.path` entry, in order. `python_version` is `3.12.3`.
-pub fn find(
-    sys_path: &[String],
-    python_version: &str,
-    ext_suffix: &str,
-    root: &Path,
-) -> Vec<Candidate> {
+pub fn find(sys_path: &[String], python_version: &str, ext_suffix: &str, root: &Path) -> Search {
+    let mut search = Search::default();
     let major_minor: String = python_version
         .split('.')
         .take(2)
         .collect::<Vec<_>>()
         .join(".");
-    let mut found = Vec::new();
+    let found = &mut search.candidates;
     for entry in sys_path {
         if entry.is_empty() {
             continue; // the script's directory
@@ -56,8 +61,16 @@ pub fn find(
             found.push(package_candidate(&dir, &package, &major_minor, ext_suffix));
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            // Missing folders on sys.path are normal (zip files, build leftovers).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            // A .zip or .egg on sys.path: Python reads it; a compiled cv2 cannot load from one.
+            Err(_) if dir.is_file() => continue,
+            Err(e) => {
+                search.unreadable.push(format!("{}: {e}", dir.display()));
+                continue;
+            }
         };
         let mut modules: Vec<PathBuf> = entries
             .flatten()
@@ -73,7 +86,7 @@ pub fn find(
             found.push(module_candidate(&dir, &module, ext_suffix));
         }
     }
-    found
+    search
 }
 
 fn under(root: &Path, path: &Path) -> PathBuf {

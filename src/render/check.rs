@@ -157,7 +157,14 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
                 ),
             )
         }
-        None if m.python.is_some() => (Mark::Bad, "cv2", "no cv2 on this Python's sys.path".into()),
+        None if m.python.is_some() => match why(crate::check::CV2_SEARCH) {
+            Some(reason) => (
+                Mark::Warn,
+                "cv2",
+                format!("not found, and not checked: {reason}"),
+            ),
+            None => (Mark::Bad, "cv2", "no cv2 on this Python's sys.path".into()),
+        },
         None => (Mark::Skip, "cv2", "not checked (no Python)".into()),
     });
     let build = m
@@ -296,7 +303,18 @@ pub fn human(out: &mut dyn Write, report: &CheckReport, verbose: bool) -> io::Re
     }
     writeln!(out)?;
     if report.findings.is_empty() {
-        return writeln!(out, "{} no problem found", "ok:".green().bold());
+        let mut skipped: Vec<&str> = report.facts.unavailable.iter().map(|u| u.probe).collect();
+        skipped.dedup();
+        if skipped.is_empty() {
+            return writeln!(out, "{} no problem found", "ok:".green().bold());
+        }
+        return writeln!(
+            out,
+            "{} no problem found in what could be checked; not checked: {}{}",
+            "ok:".green().bold(),
+            skipped.join(", "),
+            if verbose { "" } else { " (-v says why)" }
+        );
     }
     let diagnosis = crate::diagnose::Diagnosis {
         findings: report.findings.clone(),
