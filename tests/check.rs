@@ -32,6 +32,16 @@ fn rules_of(doc: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The finding of `rule`; fails the test with the rules that did fire.
+fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {:?}", rules_of(doc)))
+}
+
 fn categories_of(doc: &serde_json::Value) -> Vec<String> {
     doc["findings"]
         .as_array()
@@ -67,14 +77,7 @@ fn source_build_without_code_for_the_gpu() {
     assert_eq!(doc["facts"]["cv2"]["origin"], "source build");
     let rules = rules_of(&doc);
     assert!(rules.contains(&"CVD111".to_string()), "{rules:?}");
-    let fix = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "CVD111")
-        .unwrap()["fix"]
-        .as_str()
-        .unwrap();
+    let fix = finding(&doc, "CVD111")["fix"].as_str().unwrap();
     assert!(fix.contains("CUDA_ARCH_BIN=9.0"), "{fix}");
     // The same image judged for an A100 (8.0) has code for it.
     let (_, doc, _) = check(&["--root", &root_arg(root.path()), "--gpu", "A100"]);
@@ -121,12 +124,7 @@ fn pip_wheel_shadowing_a_source_build() {
     let (code, doc, _) = check(&["--root", &root_arg(root.path())]);
     assert_eq!(code, 1);
     assert_eq!(doc["facts"]["cv2"]["origin"], "pip opencv-python 4.10.0.84");
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "CVD802")
-        .expect("pip wheel finding");
+    let f = finding(&doc, "CVD802");
     assert_eq!(f["category"], "opencv-built-without-cuda");
     assert!(
         f["fix"].as_str().unwrap().contains("hidden"),
@@ -144,12 +142,7 @@ fn library_missing_from_the_loader_path_and_then_present() {
     )
     .unwrap();
     let (_, doc, _) = check(&["--root", &root_arg(root.path())]);
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "CVD511")
-        .expect("missing library finding");
+    let f = finding(&doc, "CVD511");
     assert!(f["fix"].as_str().unwrap().contains("libcudart.so.13"));
     // ldconfig's work: the library in a default directory of the image.
     let lib = root.path().join("usr/lib/x86_64-linux-gnu");
@@ -225,38 +218,53 @@ fn build_directory_with_a_tilde_contrib_path_and_no_makefile() {
     );
 }
 
+/// `DIR/opencv` sources of OpenCV `version` (its version.hpp) with a configured `build` folder
+/// (a Makefile and a CMakeCache.txt holding `cache_lines` after CMAKE_HOME_DIRECTORY).
+fn opencv_sources(dir: &Path, version: &str, cache_lines: &str) -> PathBuf {
+    let hpp = dir.join("opencv/modules/core/include/opencv2/core");
+    std::fs::create_dir_all(&hpp).unwrap();
+    let parts: Vec<&str> = version.split('.').collect();
+    std::fs::write(
+        hpp.join("version.hpp"),
+        format!(
+            "#define CV_VERSION_MAJOR    {}\n#define CV_VERSION_MINOR    {}\n#define CV_VERSION_REVISION {}\n",
+            parts[0], parts[1], parts[2]
+        ),
+    )
+    .unwrap();
+    let build = dir.join("opencv/build");
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join("Makefile"), "").unwrap();
+    std::fs::write(
+        build.join("CMakeCache.txt"),
+        format!(
+            "CMAKE_HOME_DIRECTORY:INTERNAL={}\nWITH_CUDA:BOOL=ON\n{cache_lines}",
+            dir.join("opencv").display()
+        ),
+    )
+    .unwrap();
+    build
+}
+
 #[test]
 fn build_directory_with_contrib_of_another_release() {
     // opencv 4.8.0 (version.hpp) next to a contrib clone left on its default branch, 5.x.
     let sources = tempfile::tempdir().unwrap();
-    let hpp = sources
-        .path()
-        .join("opencv/modules/core/include/opencv2/core");
-    std::fs::create_dir_all(&hpp).unwrap();
-    std::fs::write(
-        hpp.join("version.hpp"),
-        "#define CV_VERSION_MAJOR    4\n#define CV_VERSION_MINOR    8\n#define CV_VERSION_REVISION 0\n",
-    )
-    .unwrap();
     let contrib = sources.path().join("opencv_contrib");
     std::fs::create_dir_all(contrib.join("modules")).unwrap();
     std::fs::create_dir_all(contrib.join(".git")).unwrap();
     std::fs::write(contrib.join(".git/HEAD"), "ref: refs/heads/5.x\n").unwrap();
-    let build = sources.path().join("opencv/build");
-    std::fs::create_dir_all(&build).unwrap();
-    std::fs::write(build.join("Makefile"), "").unwrap();
     let cache = |contrib_modules: &Path| {
-        std::fs::write(
-            build.join("CMakeCache.txt"),
-            format!(
-                "CMAKE_HOME_DIRECTORY:INTERNAL={}\nOPENCV_EXTRA_MODULES_PATH:PATH={}\nWITH_CUDA:BOOL=ON\n",
-                sources.path().join("opencv").display(),
+        opencv_sources(
+            sources.path(),
+            "4.8.0",
+            &format!(
+                "OPENCV_EXTRA_MODULES_PATH:PATH={}\n",
                 contrib_modules.display()
             ),
         )
-        .unwrap()
     };
-    cache(&contrib.join("modules"));
+    let build = cache(&contrib.join("modules"));
     let (root, _) = image();
     let args = [
         "--root",
@@ -265,12 +273,7 @@ fn build_directory_with_contrib_of_another_release() {
         &build.display().to_string(),
     ];
     let (_, doc, _) = check(&args);
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "CVD818")
-        .unwrap_or_else(|| panic!("{:?}", rules_of(&doc)));
+    let f = finding(&doc, "CVD818");
     assert!(
         f["fix"]
             .as_str()
@@ -459,14 +462,9 @@ fn live_run_that_hangs_or_crashes_is_reported() {
     let (_, doc, _) = check(&["--python", &hanging, "--live", "--live-timeout", "1"]);
     assert!(started.elapsed().as_secs() < 20);
     assert_eq!(doc["facts"]["live"]["outcome"], "timed-out");
-    let finding = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "CVD816")
-        .expect("CVD816 for a hang");
+    let live_failed = finding(&doc, "CVD816");
     assert!(
-        finding["fix"]
+        live_failed["fix"]
             .as_str()
             .unwrap()
             .contains("no answer within 1 s")
@@ -499,12 +497,7 @@ fn cudnn_at_run_time_older_than_the_build() {
     #[cfg(unix)]
     std::os::unix::fs::symlink("libcudnn.so.8.2.4", lib.join("libcudnn.so.8")).unwrap();
     let (_, doc, _) = check(&["--root", &root_arg(root.path()), "--gpu", "8.6"]);
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "CVD817")
-        .unwrap_or_else(|| panic!("{:?}", rules_of(&doc)));
+    let f = finding(&doc, "CVD817");
     assert_eq!(f["category"], "cudnn-version-mismatch");
     let fix = f["fix"].as_str().unwrap();
     assert!(
@@ -571,29 +564,7 @@ fn symlink_loops_in_site_packages_and_the_library_path() {
 fn build_directory_with_sources_older_than_the_toolkit() {
     // OpenCV 4.5.5 sources with CUDA 12.1 installed: texture references are gone (needs 4.7.0).
     let sources = tempfile::tempdir().unwrap();
-    let hpp = sources
-        .path()
-        .join("opencv/modules/core/include/opencv2/core");
-    std::fs::create_dir_all(&hpp).unwrap();
-    let version_hpp = |minor: u32| {
-        std::fs::write(
-            hpp.join("version.hpp"),
-            format!("#define CV_VERSION_MAJOR 4\n#define CV_VERSION_MINOR {minor}\n#define CV_VERSION_REVISION 5\n"),
-        )
-        .unwrap()
-    };
-    version_hpp(5);
-    let build = sources.path().join("opencv/build");
-    std::fs::create_dir_all(&build).unwrap();
-    std::fs::write(build.join("Makefile"), "").unwrap();
-    std::fs::write(
-        build.join("CMakeCache.txt"),
-        format!(
-            "CMAKE_HOME_DIRECTORY:INTERNAL={}\nWITH_CUDA:BOOL=ON\n",
-            sources.path().join("opencv").display()
-        ),
-    )
-    .unwrap();
+    let build = opencv_sources(sources.path(), "4.5.5", "");
     let (root, _) = image();
     let cuda = root.path().join("usr/local/cuda-12.1");
     std::fs::create_dir_all(&cuda).unwrap();
@@ -609,12 +580,7 @@ fn build_directory_with_sources_older_than_the_toolkit() {
         &build.display().to_string(),
     ];
     let (_, doc, _) = check(&args);
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "CVD819")
-        .unwrap_or_else(|| panic!("{:?} {}", rules_of(&doc), doc["facts"]["toolkits"]));
+    let f = finding(&doc, "CVD819");
     assert_eq!(f["category"], "toolkit-incompatible-with-opencv");
     let fix = f["fix"].as_str().unwrap();
     assert!(
@@ -622,7 +588,7 @@ fn build_directory_with_sources_older_than_the_toolkit() {
         "{fix}"
     );
     // OpenCV 4.9.5 sources build with CUDA 12.
-    version_hpp(9);
+    opencv_sources(sources.path(), "4.9.5", "");
     let (_, doc, _) = check(&args);
     assert!(!rules_of(&doc).contains(&"CVD819".to_string()));
 }
