@@ -79,12 +79,19 @@ pub fn has_failing_verdicts(inspection: &Inspection) -> bool {
 
 /// Each failing verdict and each missing library becomes facts; the rules turn them into findings.
 pub fn add_findings(rules: &RuleSet, inspection: &mut Inspection) {
-    add_findings_from(rules, inspection, true);
+    add_findings_from(rules, inspection, true, &Facts::default());
 }
 
 /// `read_build_info`: also run OpenCV's build information through the text rules (`check`
 /// does that itself, together with the machine's facts).
-pub fn add_findings_from(rules: &RuleSet, inspection: &mut Inspection, read_build_info: bool) {
+/// `context`: facts about the machine (`check`'s GPUs, Python, recipe paths) that the fixes
+/// use after the binary's own.
+pub fn add_findings_from(
+    rules: &RuleSet,
+    inspection: &mut Inspection,
+    read_build_info: bool,
+    context: &Facts,
+) {
     for report in &inspection.binaries {
         // OpenCV's build information is text: the text rules read it (no CUDA, no cuDNN...).
         if let Some(build) = report.opencv_build.as_ref().filter(|_| read_build_info) {
@@ -98,6 +105,7 @@ pub fn add_findings_from(rules: &RuleSet, inspection: &mut Inspection, read_buil
             let origin = || Origin::Derived { by: "inspect" };
             facts.add("binary.path", report.path.clone(), origin());
             facts.add("binary.missing_libraries", missing.join(", "), origin());
+            facts.merge_from(context, |_| true);
             let mut scan = ScanResult {
                 rule_hits: Vec::new(),
                 facts,
@@ -133,6 +141,7 @@ pub fn add_findings_from(rules: &RuleSet, inspection: &mut Inspection, read_buil
             if let Some(name) = &verdict.gpu_name {
                 facts.add("gpu.name", name.clone(), origin());
             }
+            facts.merge_from(context, |_| true);
             let mut scan = ScanResult {
                 rule_hits: Vec::new(),
                 facts,

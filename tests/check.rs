@@ -79,6 +79,62 @@ fn source_build_without_code_for_the_gpu() {
     assert!(rules.contains(&"CVD111".to_string()), "{rules:?}");
     let fix = finding(&doc, "CVD111")["fix"].as_str().unwrap();
     assert!(fix.contains("CUDA_ARCH_BIN=9.0"), "{fix}");
+    assert!(
+        fix.contains("OPENCV_EXTRA_MODULES_PATH=$HOME/opencv_contrib/modules"),
+        "{fix}"
+    );
+
+    // With the machine's cuDNN and a build directory, the rebuild command uses their paths.
+    let include = root.path().join("usr/include/x86_64-linux-gnu");
+    std::fs::create_dir_all(&include).unwrap();
+    std::fs::write(
+        include.join("cudnn_version.h"),
+        "#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 1\n#define CUDNN_PATCHLEVEL 0\n",
+    )
+    .unwrap();
+    let lib = root.path().join("usr/lib/x86_64-linux-gnu");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(lib.join("libcudnn.so.9.1.0"), "").unwrap();
+    let sources = tempfile::tempdir().unwrap();
+    let contrib = sources.path().join("opencv_contrib-4.8.0/modules");
+    std::fs::create_dir_all(&contrib).unwrap();
+    let build = opencv_sources(
+        sources.path(),
+        "4.8.0",
+        &format!("OPENCV_EXTRA_MODULES_PATH:PATH={}\n", contrib.display()),
+    );
+    let (_, doc, _) = check(&[
+        "--root",
+        &root_arg(root.path()),
+        "--gpu",
+        "9.0",
+        "--build-dir",
+        &build.display().to_string(),
+    ]);
+    let fix = finding(&doc, "CVD111")["fix"].as_str().unwrap().to_string();
+    for expected in [
+        format!("cd {}", sources.path().join("opencv").display()),
+        format!("OPENCV_EXTRA_MODULES_PATH={}", contrib.display()),
+        "CUDNN_INCLUDE_DIR=/usr/include/x86_64-linux-gnu".to_string(),
+        "CUDNN_LIBRARY=/usr/lib/x86_64-linux-gnu/libcudnn.so.9.1.0".to_string(),
+    ] {
+        assert!(fix.contains(&expected), "{expected} in {fix}");
+    }
+    // A machine with an RTX 3080 (8.6, which the sm_80 code serves) and an H100: the rebuild
+    // keeps both.
+    let (_, doc, _) = check(&[
+        "--root",
+        &root_arg(root.path()),
+        "--gpu",
+        "8.6",
+        "--gpu",
+        "9.0",
+    ]);
+    let fix = finding(&doc, "CVD111")["fix"].as_str().unwrap().to_string();
+    assert!(
+        fix.contains("CUDA_ARCH_BIN=8.6 9.0") && fix.contains("CUDA_ARCH_BIN=\"8.6 9.0\""),
+        "{fix}"
+    );
     // The same image judged for an A100 (8.0) has code for it.
     let (_, doc, _) = check(&["--root", &root_arg(root.path()), "--gpu", "A100"]);
     assert!(!rules_of(&doc).contains(&"CVD111".to_string()));

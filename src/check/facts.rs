@@ -38,7 +38,15 @@ pub fn judge(rules: &RuleSet, m: &MachineFacts) -> Vec<Finding> {
         findings: Vec::new(),
         skipped: Vec::new(),
     };
-    inspect::add_findings_from(rules, &mut inspection, false);
+    // The binary's findings are about this machine: its GPUs, Python and paths fill the fixes.
+    let mut context = Facts::default();
+    context.merge_from(&scan.facts, |key| {
+        key.starts_with("gpu.")
+            || key.starts_with("recipe.")
+            || key.starts_with("platform.")
+            || key == "python.executable"
+    });
+    inspect::add_findings_from(rules, &mut inspection, false, &context);
     findings.extend(inspection.findings);
 
     let mut seen = std::collections::HashSet::new();
@@ -128,6 +136,7 @@ fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
     add_build_dir_facts(facts, m);
     add_live_facts(facts, m);
     add_cudnn_runtime_facts(facts, m);
+    add_recipe_facts(facts, m);
     // The CUDA runtime OpenCV links (libcudart.so.N) against what the driver supports.
     let cudart = m
         .opencv_libraries
@@ -257,6 +266,53 @@ fn add_cudnn_runtime_facts(facts: &mut Facts, m: &MachineFacts) {
             ),
             by,
         );
+    }
+}
+
+/// This machine's paths for the rebuild commands of the fixes (`rebuild_commands(..., recipe)`).
+fn add_recipe_facts(facts: &mut Facts, m: &MachineFacts) {
+    let by = || Origin::Derived {
+        by: "build directory, cuDNN files",
+    };
+    // Under --root, paths are shown as the image sees them.
+    let shown = |path: &Path| -> String {
+        path.strip_prefix(&m.root)
+            .ok()
+            .filter(|_| m.root != Path::new("/"))
+            .map(|rel| format!("/{}", rel.display()))
+            .unwrap_or_else(|| path.display().to_string())
+    };
+    let var = |name: &str| {
+        m.build_dir
+            .as_ref()
+            .and_then(|b| b.variables.get(name))
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(source) = var("CMAKE_HOME_DIRECTORY") {
+        facts.add("recipe.source_dir", source.clone(), by());
+    }
+    let contrib = var("OPENCV_EXTRA_MODULES_PATH")
+        .filter(|p| !p.contains('~') && !p.contains(';') && Path::new(p).is_dir())
+        .cloned()
+        .or_else(|| {
+            let home = std::env::var_os("HOME")?;
+            let default = Path::new(&home).join("opencv_contrib/modules");
+            (m.root == Path::new("/") && default.is_dir()).then(|| default.display().to_string())
+        });
+    if let Some(contrib) = contrib {
+        facts.add("recipe.contrib_modules", contrib, by());
+    }
+    let first = |kind: &str| {
+        m.cudnn
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| Path::new(&c.path))
+    };
+    if let Some(dir) = first("header").and_then(Path::parent) {
+        facts.add("recipe.cudnn_include_dir", shown(dir), by());
+    }
+    if let Some(lib) = first("library") {
+        facts.add("recipe.cudnn_library", shown(lib), by());
     }
 }
 

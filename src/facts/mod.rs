@@ -101,6 +101,10 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("cmake.arch_unsupported", Text,  "check: CUDA_ARCH_BIN entries the installed toolkit cannot compile"),
     key!("live.failed_step",     Text,    "check --live: the step that failed (`import`, `cpu-forward`, `cuda-forward`, `python`, `timeout`)"),
     key!("live.error",           Text,    "check --live: the error of the failed step"),
+    key!("recipe.source_dir",    Text,    "check: the OpenCV source folder the rebuild commands use (the build directory's CMAKE_HOME_DIRECTORY)"),
+    key!("recipe.contrib_modules", Text,  "check: the opencv_contrib modules folder for the rebuild commands"),
+    key!("recipe.cudnn_include_dir", Text, "check: the folder of the cuDNN headers for the rebuild commands"),
+    key!("recipe.cudnn_library", Text,    "check: the cuDNN library file for the rebuild commands"),
     key!("python.version",       Version, "Python version, from paths (`python3.6/site-packages`, `cpython-38`) or banners"),
     key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),
     key!("platform.os_hint",     Text,    "raw operating-system hints found in the text"),
@@ -159,6 +163,15 @@ impl Facts {
 
     pub fn all(&self, key: &str) -> &[Observed] {
         self.entries.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Adds `other`'s values of the keys `keep` accepts, after this set's own.
+    pub fn merge_from(&mut self, other: &Facts, keep: impl Fn(&str) -> bool) {
+        for (key, values) in other.iter().filter(|(key, _)| keep(key)) {
+            for observed in values {
+                self.add(key, observed.value.clone(), observed.origin.clone());
+            }
+        }
     }
 
     pub fn version(&self, key: &str) -> Option<Version> {

@@ -4,7 +4,7 @@
 //! booleans are real booleans), `gpus` (every GPU as `{name, cc}`), `capture` (named groups
 //! of the rule's first matching pattern) and two table lookups:
 //! `toolkits_for_arch("86")`, `min_driver("12.8")`, `version_below(opencv.version, "4.4")`
-//! (false when the version is unknown) and `rebuild_commands(gpu.arch_bin, platform.os)`. Nothing else: no logic lives here.
+//! (false when the version is unknown) and `rebuild_commands(gpu.arch_bin, platform.os, python.executable, recipe)`. Nothing else: no logic lives here.
 
 use std::collections::BTreeMap;
 
@@ -71,8 +71,30 @@ pub fn environment() -> Environment<'static> {
     );
     env.add_function(
         "rebuild_commands",
-        |arch_bin: Option<String>, os: Option<String>, python: Option<String>| {
-            rebuild_commands(arch_bin.as_deref(), os.as_deref(), python.as_deref())
+        |arch_bin: Option<String>,
+         os: Option<String>,
+         python: Option<String>,
+         recipe: Option<Value>| {
+            // `recipe.*` facts come from `check`: this machine's source, contrib and cuDNN paths.
+            let field = |name: &str| {
+                recipe
+                    .as_ref()
+                    .and_then(|r| r.get_attr(name).ok())
+                    .filter(|v| !v.is_undefined() && !v.is_none())
+                    .map(|v| v.to_string())
+            };
+            let paths = RecipePaths {
+                source_dir: field("source_dir"),
+                contrib_modules: field("contrib_modules"),
+                cudnn_include_dir: field("cudnn_include_dir"),
+                cudnn_library: field("cudnn_library"),
+            };
+            rebuild_commands(
+                arch_bin.as_deref(),
+                os.as_deref(),
+                python.as_deref(),
+                &paths,
+            )
         },
     );
     env
@@ -87,8 +109,22 @@ pub fn cudnn9_misread(runtime: &str, built: &str) -> bool {
     b.major() >= 9 && r.major() == b.major() * 10 && r.minor() == b.minor()
 }
 
+/// Paths of this machine that the recipe's cmake command should use, where `check` knows them.
+#[derive(Debug, Default)]
+pub struct RecipePaths {
+    pub source_dir: Option<String>,
+    pub contrib_modules: Option<String>,
+    pub cudnn_include_dir: Option<String>,
+    pub cudnn_library: Option<String>,
+}
+
 /// The recipe's clean rebuild as a fenced code block, for the user's platform.
-pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>, python: Option<&str>) -> String {
+pub fn rebuild_commands(
+    arch_bin: Option<&str>,
+    os: Option<&str>,
+    python: Option<&str>,
+    paths: &RecipePaths,
+) -> String {
     let arch = arch_bin
         .filter(|a| !a.is_empty())
         .unwrap_or("<your GPU's compute capability, e.g. 7.0>");
@@ -106,14 +142,27 @@ pub fn rebuild_commands(arch_bin: Option<&str>, os: Option<&str>, python: Option
              ```"
         );
     }
+    let source = paths.source_dir.as_deref().unwrap_or("~/opencv");
+    let contrib = paths
+        .contrib_modules
+        .as_deref()
+        .unwrap_or("$HOME/opencv_contrib/modules");
+    let mut cudnn = String::new();
+    if let Some(dir) = &paths.cudnn_include_dir {
+        cudnn.push_str(&format!("      -D CUDNN_INCLUDE_DIR={dir} \\\n"));
+    }
+    if let Some(lib) = &paths.cudnn_library {
+        cudnn.push_str(&format!("      -D CUDNN_LIBRARY={lib} \\\n"));
+    }
     format!(
         "```sh\n\
-         cd ~/opencv                      # the opencv source folder\n\
+         cd {source}                      # the opencv source folder\n\
          rm -rf build && mkdir build && cd build\n\
          cmake -D CMAKE_BUILD_TYPE=RELEASE \\\n\
          \x20     -D WITH_CUDA=ON -D WITH_CUDNN=ON -D OPENCV_DNN_CUDA=ON -D WITH_CUBLAS=ON \\\n\
          \x20     -D CUDA_ARCH_BIN=\"{arch}\" \\\n\
-         \x20     -D OPENCV_EXTRA_MODULES_PATH=$HOME/opencv_contrib/modules \\\n\
+         \x20     -D OPENCV_EXTRA_MODULES_PATH={contrib} \\\n\
+         {cudnn}\
          \x20     -D PYTHON3_EXECUTABLE={python} ..\n\
          make -j$(nproc)\n\
          sudo make install && sudo ldconfig\n\
