@@ -643,6 +643,18 @@ fn build_directory_with_sources_older_than_the_toolkit() {
         fix.contains("OpenCV 4.5.5") && fix.contains("CUDA 12.1.1 needs OpenCV 4.7.0"),
         "{fix}"
     );
+    // A cuDNN 7.4 next to them is too old for any OpenCV's cmake.
+    let include = root.path().join("usr/include");
+    std::fs::create_dir_all(&include).unwrap();
+    std::fs::write(
+        include.join("cudnn.h"),
+        "#define CUDNN_MAJOR 7\n#define CUDNN_MINOR 4\n#define CUDNN_PATCHLEVEL 2\n",
+    )
+    .unwrap();
+    let (_, doc, _) = check(&args);
+    let fix = finding(&doc, "CVD819")["fix"].as_str().unwrap().to_string();
+    assert!(fix.contains("cuDNN 7.4.2 is older than the 7.5"), "{fix}");
+    std::fs::remove_file(include.join("cudnn.h")).unwrap();
     // OpenCV 4.9.5 sources build with CUDA 12.
     opencv_sources(sources.path(), "4.9.5", "");
     let (_, doc, _) = check(&args);

@@ -327,8 +327,9 @@ fn add_live_facts(facts: &mut Facts, m: &MachineFacts) {
 }
 
 /// The OpenCV sources being built against the CUDA toolkit (the cache's CUDA_VERSION, else the
-/// first toolkit found) and the cuDNN headers cmake would read, through the support table.
-fn sources_too_old_for_toolchain(
+/// first toolkit found) and the cuDNN headers cmake would read: too new for the sources (the
+/// support table) or older than OpenCV's minimum.
+fn toolchain_unsupported_by_sources(
     b: &crate::probe::cmake_cache::BuildDir,
     m: &MachineFacts,
 ) -> Option<String> {
@@ -350,6 +351,13 @@ fn sources_too_old_for_toolchain(
         let Some(version) = version.as_deref().and_then(Version::parse) else {
             continue;
         };
+        if let Some(min) = crate::knowledge::opencv_support::below_minimum(component, &version) {
+            problems.push(format!(
+                "{label} {} is older than the {min} OpenCV's cmake accepts",
+                version.as_str()
+            ));
+            continue;
+        }
         let Some(row) = crate::knowledge::opencv_support::min_opencv_for(component, &version)
         else {
             continue;
@@ -376,8 +384,12 @@ fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
     let by = |probe: &'static str| Origin::Derived { by: probe };
     let Some(b) = &m.build_dir else { return };
     facts.add("cmake.build_dir", b.path.clone(), by("CMakeCache.txt"));
-    if let Some(why) = sources_too_old_for_toolchain(b, m) {
-        facts.add("cmake.toolchain_too_new", why, by("source trees, toolkit"));
+    if let Some(why) = toolchain_unsupported_by_sources(b, m) {
+        facts.add(
+            "cmake.toolchain_unsupported",
+            why,
+            by("source trees, toolkit"),
+        );
     }
     if let (Some(opencv), Some(contrib)) = (&b.opencv_source, &b.contrib_source)
         && !crate::probe::source_version::same_release(opencv, contrib)

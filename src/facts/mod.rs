@@ -93,7 +93,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("cmake.extra_modules_path", Text, "check: OPENCV_EXTRA_MODULES_PATH in CMakeCache.txt"),
     key!("cmake.extra_modules_unusable", Text, "check: OPENCV_EXTRA_MODULES_PATH has `~` or does not exist"),
     key!("cmake.python_outside_venv", Text, "check: the Python cmake used, when it is not the active virtualenv's"),
-    key!("cmake.toolchain_too_new", Text, "check: the CUDA toolkit or cuDNN is newer than the OpenCV sources in the build directory support"),
+    key!("cmake.toolchain_unsupported", Text, "check: the CUDA toolkit or cuDNN is newer than the OpenCV sources in the build directory support, or older than OpenCV's minimum"),
     key!("cmake.contrib_mismatch", Text,  "check: opencv and opencv_contrib sources of different releases"),
     key!("cmake.cudnn_notfound", Text,    "check: CUDNN_* entries set to NOTFOUND"),
     key!("cmake.notfound",       Text,    "check: every NOTFOUND entry"),

@@ -25,6 +25,23 @@ pub const SUPPORT: &[SupportRow] = &[
     SupportRow { component: "cudnn", major: 8,  min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 / #17685 (cuDNN 8: cudnn_version.h, removed *_PREFER_FASTEST)" },
 ];
 
+/// The oldest toolkit and cuDNN OpenCV's cmake accepts, `(component, version, source)`: older
+/// ones are "unsuitable" and the DNN CUDA backend cannot be enabled.
+#[rustfmt::skip]
+pub const MINIMUM: &[(&str, &str, &str)] = &[
+    ("cuda",  "6.5", "opencv/opencv cmake/OpenCVMinDepVersions.cmake: set(MIN_VER_CUDA 6.5)"),
+    ("cudnn", "7.5", "opencv/opencv cmake/OpenCVMinDepVersions.cmake: set(MIN_VER_CUDNN 7.5), used by find_host_package(CUDNN) in OpenCVDetectCUDA.cmake"),
+];
+
+/// The oldest version of `component` OpenCV accepts, when `version` is below it.
+pub fn below_minimum(component: &str, version: &Version) -> Option<&'static str> {
+    MINIMUM
+        .iter()
+        .find(|(c, _, _)| *c == component)
+        .map(|(_, min, _)| *min)
+        .filter(|min| Version::parse(min).is_some_and(|min| *version < min))
+}
+
 /// The oldest OpenCV that supports `version` of `component`, if a row covers it.
 pub fn min_opencv_for(component: &str, version: &Version) -> Option<&'static SupportRow> {
     SUPPORT
@@ -62,5 +79,15 @@ mod tests {
             "4.4.0"
         );
         assert!(min_opencv_for("cudnn", &v("7.6.5")).is_none());
+    }
+
+    #[test]
+    fn minimums_from_opencv_cmake() {
+        let v = |s| Version::parse(s).unwrap();
+        assert_eq!(below_minimum("cudnn", &v("7.4.2")), Some("7.5"));
+        assert_eq!(below_minimum("cudnn", &v("7.5.0")), None);
+        assert_eq!(below_minimum("cudnn", &v("9.1.0")), None);
+        assert_eq!(below_minimum("cuda", &v("6.0")), Some("6.5"));
+        assert_eq!(below_minimum("cuda", &v("10.2")), None);
     }
 }

@@ -1,6 +1,7 @@
 # cvdoctor check --live: import cv2 in the user's Python, build a convolution + ReLU
-# network in memory (a hand-encoded ONNX model: no file, no download), run it on the CPU and
-# then with DNN_BACKEND_CUDA, and print one `CVDOCTOR-LIVE {json}` line per step. OpenCV's own
+# network in memory (a hand-encoded ONNX model, no download), run it on the CPU and then with
+# DNN_BACKEND_CUDA (on OpenCV 5 also with the classic engine, loaded from a temporary file),
+# and print one `CVDOCTOR-LIVE {json}` line per step. OpenCV's own
 # warnings and errors go to stderr, which cvdoctor reads with its text rules.
 import atexit
 import json
@@ -73,15 +74,24 @@ try:
 except BaseException as e:
     report(step="cuda-targets", targets=None, error=str(e))
 
-# A file, not a buffer: OpenCV 5.0's buffer reader ignores the engine argument.
-workdir = tempfile.mkdtemp(prefix="cvdoctor-live-")
-atexit.register(shutil.rmtree, workdir, True)
-model_path = os.path.join(workdir, "conv-relu.onnx")
-with open(model_path, "wb") as f:
-    f.write(model.tobytes())
+
+
+def from_memory():
+    return cv2.dnn.readNetFromONNX(model)
+
+
+def classic_engine():
+    # From a file: OpenCV 5.0's in-memory reader ignores the engine argument.
+    workdir = tempfile.mkdtemp(prefix="cvdoctor-live-")
+    atexit.register(shutil.rmtree, workdir, True)
+    path = os.path.join(workdir, "conv-relu.onnx")
+    with open(path, "wb") as f:
+        f.write(model.tobytes())
+    return cv2.dnn.readNet(path, engine=cv2.dnn.ENGINE_CLASSIC)
+
 
 try:
-    net = cv2.dnn.readNet(model_path)
+    net = from_memory()
     net.setInput(x)
     expected = net.forward().copy()
     report(step="cpu-forward", ok=True)
@@ -92,15 +102,15 @@ except BaseException as e:
 
 # What a user's script does: the same network with the CUDA backend. OpenCV 5's default
 # engine ignores backends, so its classic engine (the one that runs CUDA) is tried as well.
-engines = [("default", {})]
+engines = [("default", from_memory)]
 if hasattr(cv2.dnn, "ENGINE_CLASSIC"):
-    engines.append(("classic", {"engine": cv2.dnn.ENGINE_CLASSIC}))
+    engines.append(("classic", classic_engine))
 failed = False
-for label, options in engines:
+for label, load in engines:
     sys.stderr.write("--- cvdoctor: forward with DNN_BACKEND_CUDA, %s engine ---\n" % label)
     sys.stderr.flush()
     try:
-        net = cv2.dnn.readNet(model_path, **options)
+        net = load()
         net.setPreferableBackend(cv2.dnn.DNN_BACKEND_CUDA)
         net.setPreferableTarget(cv2.dnn.DNN_TARGET_CUDA)
         net.setInput(x)
