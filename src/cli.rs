@@ -28,6 +28,15 @@ Examples:
   cvdoctor --format json check > facts.json        for support, fleets and scripts
   cvdoctor check --root /mnt/image                 a container image or mounted disk";
 
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  cvdoctor report -o cvdoctor-report.md            attach this file to your ticket
+  cvdoctor report --python ~/.virtualenvs/cv/bin/python --build-dir ~/opencv/build > report.md
+  cvdoctor report --no-redact -o full.md           keep names, hosts and paths (your own use)
+
+Redacted by default: the home folder becomes ~, user and host names, GPU UUIDs, serial
+numbers, IP and MAC addresses and token-like strings become placeholders (<user-1>, <ip-1>...).";
+
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   cvdoctor inspect /usr/local/lib/libopencv_dnn.so --gpu 9.0
@@ -38,6 +47,7 @@ Examples:
 const ROOT_EXAMPLES: &str = "\
 Examples:
   cvdoctor check                      this machine's OpenCV + CUDA setup, with fixes
+  cvdoctor report -o report.md        a redacted bundle of that, to attach to a ticket
   cvdoctor explain build.log          diagnose a pasted error, log or traceback
   cvdoctor inspect --gpu 9.0 lib.so   the CUDA code in a library, and whether a GPU can run it
   cvdoctor rules                      list every rule
@@ -93,32 +103,19 @@ pub enum Command {
     /// Diagnose this machine: driver, GPUs, CUDA toolkits, cuDNN, the Python and cv2 it
     /// imports, the OpenCV libraries behind it, and the build directory.
     #[command(after_help = CHECK_EXAMPLES)]
-    Check {
-        /// The Python to check (default: the active virtualenv's, else python3 on PATH).
-        #[arg(long, value_name = "PATH")]
-        python: Option<PathBuf>,
-        /// The OpenCV build directory (default: ./build, ., ~/opencv/build when they hold a CMakeCache.txt).
-        #[arg(long, value_name = "DIR")]
-        build_dir: Option<PathBuf>,
-        /// Check a mounted image or container filesystem instead of this machine (device probes are skipped).
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-        /// Judge OpenCV's CUDA code for this GPU (`8.6`, `sm_86`, `"RTX 3080"`) instead of the
-        /// machine's; repeatable. Useful with --root.
-        #[arg(long = "gpu", value_name = "GPU")]
-        gpus: Vec<String>,
-        /// Also import cv2 in that Python and run a small network (convolution + ReLU, built in
-        /// memory) with DNN_BACKEND_CUDA; OpenCV's warnings and errors are explained.
+    Check(CheckArgs),
+    /// Write a bundle to attach to a support ticket: `check`'s summary and findings as
+    /// Markdown plus the same data as JSON, with personal and machine identifiers redacted.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report {
+        #[command(flatten)]
+        check: CheckArgs,
+        /// Write the bundle to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Keep user and host names, home paths, GPU UUIDs, serials, addresses and tokens.
         #[arg(long)]
-        live: bool,
-        /// Seconds the --live run may take before it is killed.
-        #[arg(
-            long,
-            value_name = "SECONDS",
-            default_value_t = 60.0,
-            requires = "live"
-        )]
-        live_timeout: f64,
+        no_redact: bool,
     },
     /// List the CUDA code inside libraries (SASS and PTX per module) and judge whether a GPU
     /// can run it. Reads only headers at their offsets; never loads or runs the file.
@@ -151,6 +148,56 @@ pub enum Command {
     },
 }
 
+/// What `check` (and `report`) look at.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The Python to check (default: the active virtualenv's, else python3 on PATH).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// The OpenCV build directory (default: ./build, ., ~/opencv/build when they hold a CMakeCache.txt).
+    #[arg(long, value_name = "DIR")]
+    build_dir: Option<PathBuf>,
+    /// Check a mounted image or container filesystem instead of this machine (device probes are skipped).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Judge OpenCV's CUDA code for this GPU (`8.6`, `sm_86`, `"RTX 3080"`) instead of the
+    /// machine's; repeatable. Useful with --root.
+    #[arg(long = "gpu", value_name = "GPU")]
+    gpus: Vec<String>,
+    /// Also import cv2 in that Python and run a small network (convolution + ReLU, built in
+    /// memory) with DNN_BACKEND_CUDA; OpenCV's warnings and errors are explained.
+    #[arg(long)]
+    live: bool,
+    /// Seconds the --live run may take before it is killed.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        requires = "live"
+    )]
+    live_timeout: f64,
+}
+
+impl CheckArgs {
+    fn options(&self) -> Result<crate::check::CheckOptions> {
+        let gpus = self
+            .gpus
+            .iter()
+            .map(|g| crate::binary::gpu_spec::parse(g))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(crate::check::CheckOptions {
+            root: self.root.clone(),
+            python: self.python.clone(),
+            build_dir: self.build_dir.clone(),
+            gpus,
+            live: self
+                .live
+                .then(|| std::time::Duration::from_secs_f64(self.live_timeout.clamp(0.1, 3600.0))),
+        })
+    }
+}
+
 /// What `main` turns into an exit code.
 pub enum Outcome {
     Clean,
@@ -168,32 +215,48 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Explain { inputs } => {
             explain(&load()?, inputs, cli.format, cli.verbose, &mut out)?
         }
-        Command::Check {
-            python,
-            build_dir,
-            root,
-            gpus,
-            live,
-            live_timeout,
-        } => {
-            let gpus = gpus
-                .iter()
-                .map(|g| crate::binary::gpu_spec::parse(g))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| anyhow::anyhow!(e))?;
-            let opts = crate::check::CheckOptions {
-                root: root.clone(),
-                python: python.clone(),
-                build_dir: build_dir.clone(),
-                gpus,
-                live: live
-                    .then(|| std::time::Duration::from_secs_f64(live_timeout.clamp(0.1, 3600.0))),
-            };
+        Command::Check(args) => {
+            let opts = args.options()?;
             let report = crate::check::check(&load()?, &opts);
             match cli.format {
                 Format::Human => render::check::human(&mut out, &report, cli.verbose)?,
                 Format::Json => render::check::json(&mut out, &report)?,
                 Format::Markdown => render::check::markdown(&mut out, &report)?,
+            }
+            if report.findings.is_empty() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            }
+        }
+        Command::Report {
+            check,
+            output,
+            no_redact,
+        } => {
+            let report = crate::check::check(&load()?, &check.options()?);
+            let mut redactor = (!no_redact).then(|| {
+                crate::report::redact::Redactor::new(
+                    crate::report::redact::Identity::of_this_machine(),
+                )
+            });
+            let bundle = crate::report::bundle(&report, redactor.as_mut())?;
+            match output {
+                Some(path) => {
+                    std::fs::write(path, &bundle)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!(
+                        "cvdoctor: wrote {} ({} findings{}); attach it to your ticket",
+                        path.display(),
+                        report.findings.len(),
+                        if *no_redact {
+                            ", not redacted"
+                        } else {
+                            ", redacted"
+                        }
+                    );
+                }
+                None => out.write_all(bundle.as_bytes())?,
             }
             if report.findings.is_empty() {
                 Outcome::Clean

@@ -15,6 +15,7 @@ pub mod inspect;
 pub mod knowledge;
 pub mod probe;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod text;
 pub mod version;
