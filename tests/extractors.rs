@@ -25,6 +25,19 @@ fn probe_log_gives_driver_gpu_and_opencv_facts() {
 }
 
 #[test]
+fn nvidia_smi_q_alone_gives_driver_cuda_and_gpu() {
+    // Only the `nvidia-smi -q` part of the probe log (its table comes first in the file).
+    let log = include_str!("../fixtures/text/probe-2026-11-26.log");
+    let q = &log[log
+        .find("==============NVSMI LOG")
+        .expect("nvidia-smi -q in the log")..];
+    let d = diagnose_text(&load_rules(None).unwrap(), q);
+    assert_eq!(d.facts.primary("driver.version"), Some("580.159.04"));
+    assert_eq!(d.facts.primary("driver.cuda_version"), Some("13.0"));
+    assert_eq!(d.facts.primary("gpu.cc"), Some("9.0"));
+}
+
+#[test]
 fn collect_env_gives_gpu_driver_and_cudnn() {
     let rules = load_rules(None).unwrap();
     let d = diagnose_text(&rules, include_str!("../fixtures/text/collect_env.txt"));

@@ -100,11 +100,11 @@ pub fn extractors() -> Vec<Extractor> {
             "libcudnn.so.8 => /usr/lib/x86_64-linux-gnu/libcudnn.so.8" => "8"),
 
         // Driver.
-        ex!("driver.version", Plain, r"Driver Version:\s*(?P<v>\d{3}\.\d+(?:\.\d+)?)",
+        ex!("driver.version", Plain, r"Driver Version\s*:\s*(?P<v>\d{3}\.\d+(?:\.\d+)?)",
             "| NVIDIA-SMI 580.159.04   Driver Version: 580.159.04   CUDA Version: 13.0 |" => "580.159.04"),
         ex!("driver.version", Plain, r"NVRM version:[^\n]*?Kernel Module[^\n]*?(?P<v>\d{3}\.\d+(?:\.\d+)?)",
             "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04  Tue Oct 28 2025" => "580.159.04"),
-        ex!("driver.cuda_version", Plain, r"CUDA Version:\s*(?P<v>\d+\.\d+)",
+        ex!("driver.cuda_version", Plain, r"CUDA Version\s*:\s*(?P<v>\d+\.\d+)",
             "| NVIDIA-SMI 580.159.04   Driver Version: 580.159.04   CUDA Version: 13.0 |" => "13.0"),
 
         // GPUs.
