@@ -37,6 +37,12 @@ Examples:
 Redacted by default: the home folder becomes ~, user and host names, GPU UUIDs, serial
 numbers, IP and MAC addresses and token-like strings become placeholders (<user-1>, <ip-1>...).";
 
+const TRIAGE_EXAMPLES: &str = "\
+Examples:
+  cvdoctor triage tickets/                         every file in tickets/, then a summary
+  cvdoctor --format jsonl triage tickets/ > triaged.jsonl   one line per report
+  cvdoctor --format json triage node-*.json | jq '.summary'";
+
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   cvdoctor inspect /usr/local/lib/libopencv_dnn.so --gpu 9.0
@@ -50,6 +56,7 @@ Examples:
   cvdoctor report -o report.md        a redacted bundle of that, to attach to a ticket
   cvdoctor explain build.log          diagnose a pasted error, log or traceback
   cvdoctor inspect --gpu 9.0 lib.so   the CUDA code in a library, and whether a GPU can run it
+  cvdoctor triage tickets/            many users' reports at once, with a summary
   cvdoctor rules                      list every rule
   cvdoctor rules CVD101               the long explanation of one rule
 
@@ -141,6 +148,14 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Diagnose many user reports at once: `cvdoctor report` bundles, `check --format json`
+    /// outputs or pasted text (one report per file; directories are walked), then a summary.
+    #[command(after_help = TRIAGE_EXAMPLES)]
+    Triage {
+        /// Report files or directories of them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// List the rules, or print one rule's long explanation (by id or name).
     Rules {
         /// A rule id (`CVD101`) or name (`invalid-device-function`).
@@ -220,7 +235,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let report = crate::check::check(&load()?, &opts);
             match cli.format {
                 Format::Human => render::check::human(&mut out, &report, cli.verbose)?,
-                Format::Json => render::check::json(&mut out, &report)?,
+                Format::Json | Format::Jsonl => render::check::json(&mut out, &report)?,
                 Format::Markdown => render::check::markdown(&mut out, &report)?,
             }
             if report.findings.is_empty() {
@@ -259,6 +274,56 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 None => out.write_all(bundle.as_bytes())?,
             }
             if report.findings.is_empty() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            }
+        }
+        Command::Triage { paths } => {
+            let rules = load()?;
+            let (files, mut unreadable) = crate::triage::collect(paths);
+            let jsonl = cli.format == Format::Jsonl;
+            // Workers send each report's line here; this thread owns stdout (held by `out`).
+            let (lines, received) = std::sync::mpsc::channel::<String>();
+            let mut reports = std::thread::scope(|scope| -> Result<_> {
+                let worker = scope.spawn(|| {
+                    let send = |r: &crate::triage::TriagedReport| {
+                        if jsonl && let Ok(line) = serde_json::to_string(r) {
+                            let _ = lines.send(line);
+                        }
+                    };
+                    unreadable.iter().for_each(send);
+                    let reports = crate::triage::triage_all(&rules, &files, &send);
+                    drop(lines);
+                    reports
+                });
+                for line in received {
+                    writeln!(out, "{line}")?;
+                    out.flush()?;
+                }
+                worker
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("a triage worker panicked"))
+            })?;
+            reports.append(&mut unreadable);
+            let summary = crate::triage::summarize(&reports);
+            match cli.format {
+                Format::Jsonl => {}
+                Format::Json => {
+                    serde_json::to_writer_pretty(
+                        &mut out,
+                        &serde_json::json!({"schema": render::json::SCHEMA_VERSION, "reports": reports, "summary": summary}),
+                    )?;
+                    writeln!(out)?;
+                }
+                Format::Human | Format::Markdown => render::triage::human(
+                    &mut out,
+                    &reports,
+                    &summary,
+                    cli.format == Format::Markdown,
+                )?,
+            }
+            if summary.with_findings == 0 {
                 Outcome::Clean
             } else {
                 Outcome::Findings
@@ -325,7 +390,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     Format::Human => {
                         render::inspect::human(&mut out, &inspection, no_gpu, cli.verbose)?
                     }
-                    Format::Json => render::inspect::json(&mut out, &inspection)?,
+                    Format::Json | Format::Jsonl => render::inspect::json(&mut out, &inspection)?,
                     Format::Markdown => render::inspect::markdown(&mut out, &inspection)?,
                 },
             }
@@ -376,7 +441,7 @@ fn explain(
     }
     match format {
         Format::Human => render::human::render(out, &diagnosis, verbose)?,
-        Format::Json => render::json::render(out, &diagnosis)?,
+        Format::Json | Format::Jsonl => render::json::render(out, &diagnosis)?,
         Format::Markdown => render::markdown::render(out, &diagnosis)?,
     }
     Ok(if diagnosis.findings.is_empty() {

@@ -18,4 +18,5 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod text;
+pub mod triage;
 pub mod version;

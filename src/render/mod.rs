@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod json;
 pub mod markdown;
 pub mod rules;
+pub mod triage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -16,6 +17,8 @@ pub enum Format {
     Json,
     /// Ready to paste into a GitHub issue.
     Markdown,
+    /// `triage`: one JSON line per report, written as each is done. Elsewhere the same as json.
+    Jsonl,
 }
 
 /// Where a piece of evidence came from, as `source:line`.

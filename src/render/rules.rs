@@ -20,7 +20,7 @@ pub fn list(out: &mut dyn Write, rules: &RuleSet, format: Format) -> io::Result<
     let mut sorted: Vec<&Rule> = rules.rules.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     match format {
-        Format::Json => {
+        Format::Json | Format::Jsonl => {
             let list: Vec<_> = sorted.iter().map(|r| rule_json(r)).collect();
             serde_json::to_writer_pretty(&mut *out, &json!({ "rules": list }))?;
             writeln!(out)
@@ -56,7 +56,7 @@ pub fn list(out: &mut dyn Write, rules: &RuleSet, format: Format) -> io::Result<
 
 pub fn show(out: &mut dyn Write, rule: &Rule, format: Format) -> io::Result<()> {
     match format {
-        Format::Json => {
+        Format::Json | Format::Jsonl => {
             serde_json::to_writer_pretty(&mut *out, &rule_json(rule))?;
             writeln!(out)
         }

@@ -1,0 +1,83 @@
+//! `triage` output for people: one line per report, then how many reports each category and
+//! each rule covers. `markdown` gives the same as tables.
+
+use std::io::{self, Write};
+
+use crate::triage::{Summary, TriagedReport};
+
+pub fn human(
+    out: &mut dyn Write,
+    reports: &[TriagedReport],
+    summary: &Summary,
+    markdown: bool,
+) -> io::Result<()> {
+    if markdown {
+        writeln!(
+            out,
+            "## cvdoctor triage\n\n| report | kind | most likely |\n|---|---|---|"
+        )?;
+    }
+    for r in reports {
+        let top = match (r.findings.first(), &r.error) {
+            (_, Some(e)) => format!("not read: {e}"),
+            (Some(f), None) => format!(
+                "{} {} ({}){}",
+                f["rule"].as_str().unwrap_or("?"),
+                f["name"].as_str().unwrap_or(""),
+                f["category"].as_str().unwrap_or("?"),
+                match r.findings.len() {
+                    1 => String::new(),
+                    n => format!(" +{} more", n - 1),
+                }
+            ),
+            (None, None) => "nothing found".into(),
+        };
+        if markdown {
+            writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                r.source.replace('|', "\\|"),
+                r.kind,
+                top
+            )?;
+        } else {
+            writeln!(out, "{}: {top}", r.source)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} reports, {} with findings, {} not read",
+        summary.reports, summary.with_findings, summary.unreadable
+    )?;
+    if markdown {
+        writeln!(out, "\n| category (most likely) | reports |\n|---|---|")?;
+    }
+    let mut categories: Vec<(&String, &usize)> = summary.top_category.iter().collect();
+    categories.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (category, n) in categories {
+        if markdown {
+            writeln!(out, "| `{category}` | {n} |")?;
+        } else {
+            writeln!(out, "  {n:>6}  {category}")?;
+        }
+    }
+    if !summary.rules.is_empty() {
+        if markdown {
+            writeln!(out, "\n| rule | fix for | reports |\n|---|---|---|")?;
+        } else {
+            writeln!(
+                out,
+                "most common findings (run `cvdoctor rules CODE` for the fix):"
+            )?;
+        }
+        for (rule, title, n) in summary.rules.iter().take(10) {
+            if markdown {
+                writeln!(out, "| `{rule}` | {title} | {n} |")?;
+            } else {
+                writeln!(out, "  {n:>6}  {rule}  {title}")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! `cvdoctor triage`: many user reports at once. Each file is one report: a `cvdoctor report`
+//! bundle or `check --format json` output (their recorded findings are read back), or free
+//! text (a pasted ticket), which goes through the same rules as `explain`. Files are read on
+//! every core; one that cannot be read is reported and the batch goes on.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diagnose::{self, Input};
+use crate::rules::RuleSet;
+
+/// Structured reports larger than this are read as text (no one pastes a 64 MiB bundle).
+const MAX_STRUCTURED: u64 = 64 << 20;
+/// Directories are walked to this many files.
+const MAX_FILES: usize = 1_000_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TriagedReport {
+    pub source: String,
+    /// `bundle` (cvdoctor report), `check-json`, `text`, or `unreadable`.
+    pub kind: &'static str,
+    /// Why the file could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub findings: Vec<Value>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub reports: usize,
+    pub with_findings: usize,
+    pub unreadable: usize,
+    /// Reports whose most likely finding has this category.
+    pub top_category: BTreeMap<String, usize>,
+    /// Rules by how many reports they fire in, most first: `(rule, title, reports)`.
+    pub rules: Vec<(String, String, usize)>,
+}
+
+/// Files named on the command line, directories walked (links to directories not followed).
+pub fn collect(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<TriagedReport>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut stack: Vec<PathBuf> = inputs.iter().rev().cloned().collect();
+    while let Some(path) = stack.pop() {
+        if files.len() >= MAX_FILES {
+            break;
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => match std::fs::read_dir(&path) {
+                Ok(entries) => {
+                    let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+                    children.sort();
+                    stack.extend(children.into_iter().rev());
+                }
+                Err(e) => errors.push(unreadable(&path, e.to_string())),
+            },
+            Ok(_) => files.push(path),
+            Err(e) => errors.push(unreadable(&path, e.to_string())),
+        }
+    }
+    (files, errors)
+}
+
+fn unreadable(path: &Path, why: String) -> TriagedReport {
+    TriagedReport {
+        source: path.display().to_string(),
+        kind: "unreadable",
+        error: Some(why),
+        findings: Vec::new(),
+    }
+}
+
+/// One report.
+pub fn triage_file(rules: &RuleSet, path: &Path) -> TriagedReport {
+    let source = path.display().to_string();
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return unreadable(path, e.to_string()),
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    if size <= MAX_STRUCTURED {
+        let mut bytes = Vec::new();
+        if let Err(e) = file.by_ref().take(MAX_STRUCTURED).read_to_end(&mut bytes) {
+            return unreadable(path, e.to_string());
+        }
+        if let Some((kind, findings)) = structured(&bytes) {
+            return TriagedReport {
+                source,
+                kind,
+                error: None,
+                findings,
+            };
+        }
+        return from_text(rules, &source, Box::new(std::io::Cursor::new(bytes)));
+    }
+    from_text(rules, &source, Box::new(file))
+}
+
+/// A bundle's JSON block or a `check --format json` document: its recorded findings.
+fn structured(bytes: &[u8]) -> Option<(&'static str, Vec<Value>)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let (kind, json) = match text.find(crate::report::JSON_FENCE) {
+        Some(at) => {
+            let start = at + crate::report::JSON_FENCE.len();
+            let end = start + text[start..].find("\n```")?;
+            ("bundle", &text[start..end])
+        }
+        None if text.trim_start().starts_with('{') => ("check-json", text),
+        None => return None,
+    };
+    let doc: Value = serde_json::from_str(json).ok()?;
+    let findings = doc.get("findings")?.as_array()?.clone();
+    doc.get("facts")?;
+    Some((kind, findings))
+}
+
+fn from_text(rules: &RuleSet, source: &str, reader: Box<dyn Read + Send>) -> TriagedReport {
+    let input = Input {
+        name: source.to_string(),
+        reader,
+    };
+    match diagnose::diagnose(rules, vec![input]) {
+        Ok(d) => TriagedReport {
+            source: source.to_string(),
+            kind: "text",
+            error: None,
+            findings: d
+                .findings
+                .iter()
+                .filter_map(|f| serde_json::to_value(f).ok())
+                .collect(),
+        },
+        Err(e) => unreadable(Path::new(source), e.to_string()),
+    }
+}
+
+/// Every file on every core; `each` sees each report as it is done (any order), and the
+/// result is in input order.
+pub fn triage_all(
+    rules: &RuleSet,
+    files: &[PathBuf],
+    each: &(dyn Fn(&TriagedReport) + Sync),
+) -> Vec<TriagedReport> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<TriagedReport>> = vec![None; files.len()];
+    let chunks: Vec<Vec<(usize, TriagedReport)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        let report = triage_file(rules, path);
+                        each(&report);
+                        done.push((i, report));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, report) in chunks.into_iter().flatten() {
+        results[i] = Some(report);
+    }
+    results.into_iter().flatten().collect()
+}
+
+pub fn summarize(reports: &[TriagedReport]) -> Summary {
+    let mut summary = Summary {
+        reports: reports.len(),
+        ..Default::default()
+    };
+    let mut rules: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for r in reports {
+        if r.kind == "unreadable" {
+            summary.unreadable += 1;
+        }
+        if let Some(top) = r.findings.first() {
+            summary.with_findings += 1;
+            let category = top["category"].as_str().unwrap_or("?").to_string();
+            *summary.top_category.entry(category).or_default() += 1;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for f in &r.findings {
+            let rule = f["rule"].as_str().unwrap_or("?").to_string();
+            if seen.insert(rule.clone()) {
+                let entry = rules
+                    .entry(rule)
+                    .or_insert_with(|| (f["title"].as_str().unwrap_or("").to_string(), 0));
+                entry.1 += 1;
+            }
+        }
+    }
+    summary.rules = rules
+        .into_iter()
+        .map(|(rule, (title, n))| (rule, title, n))
+        .collect();
+    summary
+        .rules
+        .sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    summary
+}

@@ -1,0 +1,131 @@
+//! `cvdoctor triage`: bundles, check JSON and pasted text in one batch; unreadable and binary
+//! files are reported per file and the batch goes on.
+
+use std::path::Path;
+use std::process::Command;
+
+fn cvdoctor(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(args)
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .unwrap()
+}
+
+fn rules(findings: &serde_json::Value) -> Vec<String> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_batch_of_bundles_check_json_text_and_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let tickets = dir.path().join("tickets");
+    std::fs::create_dir_all(&tickets).unwrap();
+    // A machine image and build directory that check has something to say about.
+    let root = dir.path().join("image");
+    std::fs::create_dir_all(root.join("usr/local/lib/python3.12/dist-packages")).unwrap();
+    let build = dir.path().join("build");
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(
+        build.join("CMakeCache.txt"),
+        "CUDA_GENERATION:STRING=Pascal\nCUDA_ARCH_BIN:STRING=6.1\nWITH_CUDA:BOOL=ON\n",
+    )
+    .unwrap();
+    let common = |p: &Path| {
+        vec![
+            "--root".to_string(),
+            root.display().to_string(),
+            "--build-dir".to_string(),
+            build.display().to_string(),
+            "-o".to_string(),
+            p.display().to_string(),
+        ]
+    };
+    let bundle = tickets.join("ticket-1.md");
+    let args: Vec<String> = ["report".to_string()]
+        .into_iter()
+        .chain(common(&bundle))
+        .collect();
+    cvdoctor(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let check = cvdoctor(&[
+        "--format",
+        "json",
+        "check",
+        "--root",
+        &root.display().to_string(),
+        "--build-dir",
+        &build.display().to_string(),
+    ]);
+    std::fs::write(tickets.join("node-07.json"), &check.stdout).unwrap();
+    // A pasted ticket: a V100 and OpenCV's make_policy error (opencv/opencv#20778's message).
+    std::fs::write(
+        tickets.join("ticket-2.txt"),
+        "GPU: Tesla V100-SXM2-16GB\ncv2.error: OpenCV(4.5.3-dev) /opencv/modules/dnn/src/cuda4dnn/csl/memory.hpp:52: error: (-217:Gpu API call) invalid device function in function 'make_policy'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tickets.join("core.bin"),
+        (0..=255u8).cycle().take(100_000).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let missing = dir.path().join("no-such-ticket.txt");
+
+    let out = cvdoctor(&[
+        "--format",
+        "json",
+        "triage",
+        &tickets.display().to_string(),
+        &missing.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = doc["reports"].as_array().unwrap();
+    let by_name = |name: &str| {
+        reports
+            .iter()
+            .find(|r| r["source"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not in {reports:?}"))
+    };
+    assert_eq!(by_name("ticket-1.md")["kind"], "bundle");
+    assert_eq!(by_name("node-07.json")["kind"], "check-json");
+    // Round trip: the bundle carries the findings check gives on that machine.
+    let check_doc: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(
+        rules(&by_name("ticket-1.md")["findings"]),
+        rules(&check_doc["findings"])
+    );
+    assert!(rules(&by_name("node-07.json")["findings"]).contains(&"CVD810".to_string()));
+    let pasted = &by_name("ticket-2.txt")["findings"][0];
+    assert_eq!(pasted["category"], "gpu-arch-not-in-build");
+    assert!(
+        pasted["fix"]
+            .as_str()
+            .unwrap()
+            .contains("CUDA_ARCH_BIN=7.0")
+    );
+    assert_eq!(by_name("core.bin")["kind"], "text");
+    assert_eq!(by_name("no-such-ticket.txt")["kind"], "unreadable");
+    let summary = &doc["summary"];
+    assert_eq!(summary["reports"], 5);
+    assert_eq!(summary["unreadable"], 1);
+    assert_eq!(summary["top_category"]["gpu-arch-not-in-build"], 1);
+
+    // jsonl: one parseable line per report.
+    let out = cvdoctor(&[
+        "--format",
+        "jsonl",
+        "triage",
+        &tickets.display().to_string(),
+    ]);
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+}
