@@ -17,6 +17,18 @@ pub struct Diagnosis {
     pub lines: u64,
 }
 
+impl Diagnosis {
+    /// Findings that came from probes rather than text, for the text renderers.
+    pub fn of_findings(findings: Vec<Finding>) -> Diagnosis {
+        Diagnosis {
+            findings,
+            facts: Facts::default(),
+            bytes: 0,
+            lines: 0,
+        }
+    }
+}
+
 /// A named input: a file name or `stdin`, and its reader.
 pub struct Input<'a> {
     pub name: String,

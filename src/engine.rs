@@ -76,6 +76,17 @@ fn matches_for<'a>(rule_index: usize, rule: &Rule, scan: &'a ScanResult) -> Rule
 }
 
 /// Evaluates every rule. `scan.facts` gets its derived facts filled first.
+/// The rules over facts alone (no text was scanned): probes and `inspect` verdicts.
+pub fn evaluate_facts(rules: &RuleSet, facts: crate::facts::Facts) -> Vec<Finding> {
+    let mut scan = ScanResult {
+        rule_hits: Vec::new(),
+        facts,
+        bytes: 0,
+        lines: 0,
+    };
+    evaluate(rules, &mut scan)
+}
+
 pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
     derived::derive(&mut scan.facts);
     let scan = &*scan;

@@ -10,7 +10,6 @@ use crate::binary::{self, BinaryReport, InspectError, walk};
 use crate::engine::{self, Finding};
 use crate::facts::{Facts, Origin};
 use crate::rules::RuleSet;
-use crate::text::scan::ScanResult;
 use crate::version::Version;
 
 #[derive(Debug, Serialize)]
@@ -106,15 +105,9 @@ pub fn add_findings_from(
             facts.add("binary.path", report.path.clone(), origin());
             facts.add("binary.missing_libraries", missing.join(", "), origin());
             facts.merge_from(context, |_| true);
-            let mut scan = ScanResult {
-                rule_hits: Vec::new(),
-                facts,
-                bytes: 0,
-                lines: 0,
-            };
             inspection
                 .findings
-                .extend(engine::evaluate(rules, &mut scan));
+                .extend(engine::evaluate_facts(rules, facts));
         }
         for verdict in report
             .verdicts
@@ -142,15 +135,9 @@ pub fn add_findings_from(
                 facts.add("gpu.name", name.clone(), origin());
             }
             facts.merge_from(context, |_| true);
-            let mut scan = ScanResult {
-                rule_hits: Vec::new(),
-                facts,
-                bytes: 0,
-                lines: 0,
-            };
             inspection
                 .findings
-                .extend(engine::evaluate(rules, &mut scan));
+                .extend(engine::evaluate_facts(rules, facts));
         }
     }
     // Most likely first, across binaries, as for explain.

@@ -48,6 +48,10 @@ pub fn collect(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<TriagedReport>) {
     let mut stack: Vec<PathBuf> = inputs.iter().rev().cloned().collect();
     while let Some(path) = stack.pop() {
         if files.len() >= MAX_FILES {
+            errors.push(unreadable(
+                &path,
+                format!("not read: triage stops at {MAX_FILES} files; run it again on the rest"),
+            ));
             break;
         }
         match std::fs::symlink_metadata(&path) {

@@ -63,6 +63,20 @@ fn root_arg(root: &Path) -> String {
     root.display().to_string()
 }
 
+/// A cuDNN header `ROOT/DIR/NAME` (`cudnn_version.h`, or `cudnn.h` before cuDNN 8) of `version`.
+fn cudnn_header(root: &Path, dir: &str, name: &str, version: (u32, u32, u32)) -> PathBuf {
+    let include = root.join(dir);
+    std::fs::create_dir_all(&include).unwrap();
+    let (major, minor, patch) = version;
+    let header = include.join(name);
+    std::fs::write(
+        &header,
+        format!("#define CUDNN_MAJOR {major}\n#define CUDNN_MINOR {minor}\n#define CUDNN_PATCHLEVEL {patch}\n"),
+    )
+    .unwrap();
+    header
+}
+
 #[test]
 fn source_build_without_code_for_the_gpu() {
     // A statically linked cv2 that holds sm_80 SASS only, judged for an H100 (9.0).
@@ -85,13 +99,12 @@ fn source_build_without_code_for_the_gpu() {
     );
 
     // With the machine's cuDNN and a build directory, the rebuild command uses their paths.
-    let include = root.path().join("usr/include/x86_64-linux-gnu");
-    std::fs::create_dir_all(&include).unwrap();
-    std::fs::write(
-        include.join("cudnn_version.h"),
-        "#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 1\n#define CUDNN_PATCHLEVEL 0\n",
-    )
-    .unwrap();
+    cudnn_header(
+        root.path(),
+        "usr/include/x86_64-linux-gnu",
+        "cudnn_version.h",
+        (9, 1, 0),
+    );
     let lib = root.path().join("usr/lib/x86_64-linux-gnu");
     std::fs::create_dir_all(&lib).unwrap();
     std::fs::write(lib.join("libcudnn.so.9.1.0"), "").unwrap();
@@ -222,13 +235,7 @@ fn library_missing_from_the_loader_path_and_then_present() {
 #[test]
 fn two_cudnn_versions() {
     let (root, _) = image();
-    let include = root.path().join("usr/include");
-    std::fs::create_dir_all(&include).unwrap();
-    std::fs::write(
-        include.join("cudnn_version.h"),
-        "#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 1\n#define CUDNN_PATCHLEVEL 0\n",
-    )
-    .unwrap();
+    cudnn_header(root.path(), "usr/include", "cudnn_version.h", (9, 1, 0));
     let lib = root.path().join("usr/lib/x86_64-linux-gnu");
     std::fs::create_dir_all(&lib).unwrap();
     std::fs::write(lib.join("libcudnn.so.8.9.7"), "").unwrap();
@@ -644,17 +651,11 @@ fn build_directory_with_sources_older_than_the_toolkit() {
         "{fix}"
     );
     // A cuDNN 7.4 next to them is too old for any OpenCV's cmake.
-    let include = root.path().join("usr/include");
-    std::fs::create_dir_all(&include).unwrap();
-    std::fs::write(
-        include.join("cudnn.h"),
-        "#define CUDNN_MAJOR 7\n#define CUDNN_MINOR 4\n#define CUDNN_PATCHLEVEL 2\n",
-    )
-    .unwrap();
+    let header = cudnn_header(root.path(), "usr/include", "cudnn.h", (7, 4, 2));
     let (_, doc, _) = check(&args);
     let fix = finding(&doc, "CVD819")["fix"].as_str().unwrap().to_string();
     assert!(fix.contains("cuDNN 7.4.2 is older than the 7.5"), "{fix}");
-    std::fs::remove_file(include.join("cudnn.h")).unwrap();
+    std::fs::remove_file(&header).unwrap();
     // OpenCV 4.9.5 sources build with CUDA 12.
     opencv_sources(sources.path(), "4.9.5", "");
     let (_, doc, _) = check(&args);

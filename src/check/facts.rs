@@ -227,23 +227,10 @@ fn add_cudnn_runtime_facts(facts: &mut Facts, m: &MachineFacts) {
     let by = Origin::Derived {
         by: "inspect, loader",
     };
-    let Some(runtime_path) = m
-        .opencv_libraries
-        .iter()
-        .flat_map(|r| r.needed.iter())
-        .filter(|n| n.name.starts_with("libcudnn.so"))
-        .find_map(|n| n.path.clone())
-    else {
+    let Some(loaded) = &m.cudnn_loaded else {
         return;
     };
-    // libcudnn.so.9 is a link to libcudnn.so.9.14.0: the file name carries the full version.
-    let file = std::fs::canonicalize(&runtime_path).unwrap_or_else(|_| runtime_path.clone().into());
-    let Some(runtime) = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_prefix("libcudnn.so."))
-        .and_then(Version::parse)
-    else {
+    let Some(runtime) = loaded.version.as_deref().and_then(Version::parse) else {
         return;
     };
     facts.add("cudnn.runtime_version", runtime.as_str(), by.clone());
@@ -261,7 +248,7 @@ fn add_cudnn_runtime_facts(facts: &mut Facts, m: &MachineFacts) {
             format!(
                 "OpenCV was built with cuDNN {}; the loader gives it {} ({})",
                 built.as_str(),
-                file.display(),
+                loaded.path,
                 runtime.as_str()
             ),
             by,

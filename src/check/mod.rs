@@ -73,6 +73,9 @@ pub struct MachineFacts {
     pub gpus: Vec<GpuFacts>,
     pub toolkits: Vec<toolkit::Toolkit>,
     pub cudnn: Vec<toolkit::Cudnn>,
+    /// The cuDNN file the loader gives OpenCV (its `libcudnn.so.N` resolved through links).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cudnn_loaded: Option<toolkit::Cudnn>,
     pub python: Option<python::Python>,
     pub cv2: Option<Cv2Facts>,
     /// The cv2 module and the OpenCV libraries it loads, inspected.
@@ -264,6 +267,8 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
         }
     }
 
+    m.cudnn_loaded = cudnn_loaded(&m.opencv_libraries);
+
     // Build directory.
     match cmake_cache::locate(opts.build_dir.as_deref()) {
         Some(dir) => match cmake_cache::read(&dir) {
@@ -322,6 +327,27 @@ fn inspect_opencv(
             m.opencv_libraries.push(r);
         }
     }
+}
+
+/// `libcudnn.so.9` is a link to `libcudnn.so.9.14.0`: the file it resolves to names the version.
+fn cudnn_loaded(libraries: &[BinaryReport]) -> Option<toolkit::Cudnn> {
+    let needed = libraries
+        .iter()
+        .flat_map(|r| r.needed.iter())
+        .filter(|n| n.name.starts_with("libcudnn.so"))
+        .find_map(|n| n.path.clone())?;
+    let file = std::fs::canonicalize(&needed).unwrap_or_else(|_| needed.into());
+    let version = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("libcudnn.so."))
+        .filter(|v| crate::version::Version::parse(v).is_some())
+        .map(str::to_string);
+    Some(toolkit::Cudnn {
+        path: file.display().to_string(),
+        version,
+        kind: "loaded by OpenCV",
+    })
 }
 
 /// Under `--root` the image's Python cannot be run: its site-packages are found on disk.

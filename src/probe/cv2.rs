@@ -61,8 +61,8 @@ pub fn find(sys_path: &[String], python_version: &str, ext_suffix: &str, root: &
             found.push(package_candidate(&dir, &package, &major_minor, ext_suffix));
             continue;
         }
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
+        let modules = match read_modules(&dir) {
+            Ok(modules) => modules,
             // Missing folders on sys.path are normal (zip files, build leftovers).
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             // A .zip or .egg on sys.path: Python reads it; a compiled cv2 cannot load from one.
@@ -72,16 +72,6 @@ pub fn find(sys_path: &[String], python_version: &str, ext_suffix: &str, root: &
                 continue;
             }
         };
-        let mut modules: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    n.starts_with("cv2") && (n.ends_with(".so") || n.ends_with(".pyd"))
-                })
-            })
-            .collect();
-        modules.sort();
         for module in modules {
             found.push(module_candidate(&dir, &module, ext_suffix));
         }
@@ -157,10 +147,12 @@ fn module_candidate(site: &Path, module: &Path, ext_suffix: &str) -> Candidate {
 }
 
 fn list_modules(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<PathBuf> = entries
+    read_modules(dir).unwrap_or_default()
+}
+
+/// The `cv2*.so` / `cv2*.pyd` files in `dir`, sorted.
+fn read_modules(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)?
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
@@ -170,7 +162,7 @@ fn list_modules(dir: &Path) -> Vec<PathBuf> {
         })
         .collect();
     out.sort();
-    out
+    Ok(out)
 }
 
 /// `cv2.abi3.so`, `cv2.so` and a module ending in the interpreter's own suffix load; a

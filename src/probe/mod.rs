@@ -1,6 +1,7 @@
 //! Probes of this machine. Each returns what it found or why it could not, and never fails
 //! the run: a missing driver is a fact, not an error.
 
+pub mod c_header;
 pub mod cmake_cache;
 pub mod cuda_driver;
 pub mod cv2;

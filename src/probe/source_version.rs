@@ -43,22 +43,17 @@ pub fn contrib(modules: &Path) -> Option<SourceVersion> {
 }
 
 fn from_version_hpp(root: &Path) -> Option<SourceVersion> {
-    let text = read_small(&root.join("modules/core/include/opencv2/core/version.hpp"))?;
-    let define = |name: &str| -> Option<u32> {
-        text.lines().find_map(|l| {
-            let mut words = l.split_whitespace();
-            (words.next() == Some("#define") && words.next() == Some(name))
-                .then(|| words.next()?.parse().ok())
-                .flatten()
-        })
-    };
+    let version = super::c_header::define_version(
+        &root.join("modules/core/include/opencv2/core/version.hpp"),
+        [
+            "CV_VERSION_MAJOR",
+            "CV_VERSION_MINOR",
+            "CV_VERSION_REVISION",
+        ],
+        None,
+    )?;
     Some(SourceVersion {
-        version: format!(
-            "{}.{}.{}",
-            define("CV_VERSION_MAJOR")?,
-            define("CV_VERSION_MINOR")?,
-            define("CV_VERSION_REVISION")?
-        ),
+        version,
         how: "version.hpp",
     })
 }

@@ -205,22 +205,9 @@ pub fn cudnn_copies(root: &Path, toolkits: &[Toolkit], site_packages: &[String])
 
 /// `#define CUDNN_MAJOR 9` / `MINOR` / `PATCHLEVEL` → `9.14.0`.
 pub fn header_version(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let value = |name: &str| -> Option<String> {
-        text.lines().find_map(|l| {
-            let rest = l.trim().strip_prefix("#define")?.trim_start();
-            let rest = rest.strip_prefix(name)?;
-            let v = rest.trim();
-            v.chars()
-                .all(|c| c.is_ascii_digit())
-                .then(|| v.to_string())
-                .filter(|v| !v.is_empty())
-        })
-    };
-    Some(format!(
-        "{}.{}.{}",
-        value("CUDNN_MAJOR")?,
-        value("CUDNN_MINOR")?,
-        value("CUDNN_PATCHLEVEL").unwrap_or_else(|| "0".into())
-    ))
+    super::c_header::define_version(
+        path,
+        ["CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"],
+        Some("0"),
+    )
 }

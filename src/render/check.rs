@@ -316,12 +316,7 @@ pub fn human(out: &mut dyn Write, report: &CheckReport, verbose: bool) -> io::Re
             if verbose { "" } else { " (-v says why)" }
         );
     }
-    let diagnosis = crate::diagnose::Diagnosis {
-        findings: report.findings.clone(),
-        facts: Default::default(),
-        bytes: 0,
-        lines: 0,
-    };
+    let diagnosis = crate::diagnose::Diagnosis::of_findings(report.findings.clone());
     super::human::render(out, &diagnosis, false)?;
     let ids: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
     writeln!(
@@ -365,11 +360,6 @@ pub fn markdown(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
         writeln!(out, "| {sign} | {area} | {} |", value.replace('|', "\\|"))?;
     }
     writeln!(out)?;
-    let diagnosis = crate::diagnose::Diagnosis {
-        findings: report.findings.clone(),
-        facts: Default::default(),
-        bytes: 0,
-        lines: 0,
-    };
+    let diagnosis = crate::diagnose::Diagnosis::of_findings(report.findings.clone());
     super::markdown::render(out, &diagnosis)
 }

@@ -58,12 +58,7 @@ pub fn human(
     }
     if !inspection.findings.is_empty() {
         writeln!(out)?;
-        let diagnosis = crate::diagnose::Diagnosis {
-            findings: inspection.findings.clone(),
-            facts: Default::default(),
-            bytes: 0,
-            lines: 0,
-        };
+        let diagnosis = crate::diagnose::Diagnosis::of_findings(inspection.findings.clone());
         super::human::render(out, &diagnosis, false)?;
     }
     Ok(())
@@ -279,12 +274,7 @@ pub fn markdown(out: &mut dyn Write, inspection: &Inspection) -> io::Result<()> 
     }
     if !inspection.findings.is_empty() {
         writeln!(out)?;
-        let diagnosis = crate::diagnose::Diagnosis {
-            findings: inspection.findings.clone(),
-            facts: Default::default(),
-            bytes: 0,
-            lines: 0,
-        };
+        let diagnosis = crate::diagnose::Diagnosis::of_findings(inspection.findings.clone());
         super::markdown::render(out, &diagnosis)?;
     }
     Ok(())

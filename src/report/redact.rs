@@ -69,6 +69,10 @@ struct Kind {
 pub struct Redactor {
     identity: Identity,
     kinds: Vec<Kind>,
+    /// `/home/NAME`, `/Users/NAME`, `C:\Users\NAME`: other people's names, too.
+    homes: Regex,
+    /// One compiled whole-word pattern per name or host, built the first time it is seen.
+    words: HashMap<String, Regex>,
     /// Secret → placeholder, and how many of each kind so far.
     seen: HashMap<String, String>,
     counts: HashMap<&'static str, usize>,
@@ -151,6 +155,8 @@ impl Redactor {
         Redactor {
             identity,
             kinds,
+            homes: Regex::new(r"(/home/|/Users/|\\Users\\)([^/\\\s]+)").expect("compiles"),
+            words: HashMap::new(),
             seen: HashMap::new(),
             counts: HashMap::new(),
         }
@@ -167,6 +173,18 @@ impl Redactor {
         p
     }
 
+    /// Replaces `word` where it is not part of a longer name (letters or digits around it).
+    fn replace_word(&mut self, text: &str, word: &str, with: &str) -> String {
+        let re = self.words.entry(word.to_string()).or_insert_with(|| {
+            let pattern = format!(r"(^|[^A-Za-z0-9]){}($|[^A-Za-z0-9])", regex::escape(word));
+            Regex::new(&pattern).expect("an escaped word compiles")
+        });
+        // Twice: adjacent occurrences share a separator the first pass consumed.
+        let once = re.replace_all(text, |c: &Captures| format!("{}{with}{}", &c[1], &c[2]));
+        re.replace_all(&once, |c: &Captures| format!("{}{with}{}", &c[1], &c[2]))
+            .into_owned()
+    }
+
     /// The text with every secret replaced.
     pub fn redact(&mut self, text: &str) -> String {
         let mut out = text.to_string();
@@ -177,8 +195,8 @@ impl Redactor {
             }
         }
         // Other people's homes, and this user's name wherever it appears.
-        let homes = Regex::new(r"(/home/|/Users/|\\Users\\)([^/\\\s]+)").expect("compiles");
-        let mut names: Vec<String> = homes
+        let mut names: Vec<String> = self
+            .homes
             .captures_iter(&out)
             .map(|c| c[2].to_string())
             .filter(|n| n != "<" && !n.starts_with('<'))
@@ -191,11 +209,11 @@ impl Redactor {
                 continue;
             }
             let p = self.placeholder("user", &name);
-            out = replace_word(&out, &name, &p);
+            out = self.replace_word(&out, &name, &p);
         }
         for host in self.identity.hosts.clone() {
             let p = self.placeholder("host", &host);
-            out = replace_word(&out, &host, &p);
+            out = self.replace_word(&out, &host, &p);
         }
         for i in 0..self.kinds.len() {
             let (pattern, group, accept, name) = {
@@ -220,18 +238,6 @@ impl Redactor {
         }
         out
     }
-}
-
-/// Replaces `word` where it is not part of a longer name (letters or digits around it).
-fn replace_word(text: &str, word: &str, with: &str) -> String {
-    let pattern = format!(r"(^|[^A-Za-z0-9]){}($|[^A-Za-z0-9])", regex::escape(word));
-    let Ok(re) = Regex::new(&pattern) else {
-        return text.to_string();
-    };
-    // Twice: adjacent occurrences share a separator the first pass consumed.
-    let once = re.replace_all(text, |c: &Captures| format!("{}{with}{}", &c[1], &c[2]));
-    re.replace_all(&once, |c: &Captures| format!("{}{with}{}", &c[1], &c[2]))
-        .into_owned()
 }
 
 #[cfg(test)]
