@@ -36,6 +36,8 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
             .find(|u| u.probe == probe)
             .map(|u| u.reason.clone())
     };
+    // Under --root the device probes do not run: nothing to judge, not a failure.
+    let under_root = m.root != std::path::Path::new("/");
     let mut lines = Vec::new();
     lines.push(match &m.driver {
         Some(d) => (
@@ -55,18 +57,14 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
             ),
         ),
         None => (
-            Mark::Bad,
+            if under_root { Mark::Skip } else { Mark::Bad },
             "driver",
             why("nvml").unwrap_or_else(|| "not found".into()),
         ),
     });
     lines.push(if m.gpus.is_empty() {
         (
-            if why("nvml").is_some_and(|w| w.contains("--root")) {
-                Mark::Skip
-            } else {
-                Mark::Bad
-            },
+            if under_root { Mark::Skip } else { Mark::Bad },
             "GPUs",
             why("nvml").unwrap_or_else(|| "none visible".into()),
         )
