@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::check::MachineFacts;
 use crate::diagnose::{self, Input};
 use crate::rules::RuleSet;
 
@@ -24,9 +25,15 @@ pub struct TriagedReport {
     pub source: String,
     /// `bundle` (cvdoctor report), `check-json`, `text`, or `unreadable`.
     pub kind: &'static str,
+    /// The machine a `check --format json` output came from (its host name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
     /// Why the file could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Something to know about how it was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub findings: Vec<Value>,
 }
 
@@ -74,7 +81,9 @@ fn unreadable(path: &Path, why: String) -> TriagedReport {
     TriagedReport {
         source: path.display().to_string(),
         kind: "unreadable",
+        node: None,
         error: Some(why),
+        note: None,
         findings: Vec::new(),
     }
 }
@@ -92,12 +101,16 @@ pub fn triage_file(rules: &RuleSet, path: &Path) -> TriagedReport {
         if let Err(e) = file.by_ref().take(MAX_STRUCTURED).read_to_end(&mut bytes) {
             return unreadable(path, e.to_string());
         }
-        if let Some((kind, findings)) = structured(&bytes) {
+        if let Some(s) = structured(rules, &bytes) {
             return TriagedReport {
                 source,
-                kind,
+                kind: s.kind,
+                node: s.node,
                 error: None,
-                findings,
+                note: s.unjudged.map(|why| {
+                    format!("the findings it recorded are shown: its facts are not readable by this version ({why})")
+                }),
+                findings: s.findings,
             };
         }
         return from_text(rules, &source, Box::new(std::io::Cursor::new(bytes)));
@@ -105,8 +118,10 @@ pub fn triage_file(rules: &RuleSet, path: &Path) -> TriagedReport {
     from_text(rules, &source, Box::new(file))
 }
 
-/// A bundle's JSON block or a `check --format json` document: its recorded findings.
-fn structured(bytes: &[u8]) -> Option<(&'static str, Vec<Value>)> {
+/// A bundle's JSON block or a `check --format json` document. Its machine facts are judged
+/// again by these rules (the same judgement `check` makes); a document whose facts this
+/// version cannot read keeps the findings it recorded.
+fn structured(rules: &RuleSet, bytes: &[u8]) -> Option<Structured> {
     let text = std::str::from_utf8(bytes).ok()?;
     let (kind, json) = match text.find(crate::report::JSON_FENCE) {
         Some(at) => {
@@ -117,10 +132,43 @@ fn structured(bytes: &[u8]) -> Option<(&'static str, Vec<Value>)> {
         None if text.trim_start().starts_with('{') => ("check-json", text),
         None => return None,
     };
-    let doc: Value = serde_json::from_str(json).ok()?;
-    let findings = doc.get("findings")?.as_array()?.clone();
-    doc.get("facts")?;
-    Some((kind, findings))
+    let mut doc: Value = serde_json::from_str(json).ok()?;
+    let recorded = doc.get("findings")?.as_array()?.clone();
+    let facts = doc.get_mut("facts")?.take();
+    let redacted = doc
+        .get("redacted")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    match serde_json::from_value::<MachineFacts>(facts) {
+        Ok(machine) => {
+            let findings = crate::check::facts::judge(rules, &machine)
+                .iter()
+                .filter_map(|f| serde_json::to_value(f).ok())
+                .collect();
+            // A redacted host name (`<host-1>`) names no node.
+            let node = machine.host.filter(|h| !(redacted && h.starts_with('<')));
+            Some(Structured {
+                kind,
+                node,
+                findings,
+                unjudged: None,
+            })
+        }
+        Err(why) => Some(Structured {
+            kind,
+            node: None,
+            findings: recorded,
+            unjudged: Some(why.to_string()),
+        }),
+    }
+}
+
+struct Structured {
+    kind: &'static str,
+    node: Option<String>,
+    findings: Vec<Value>,
+    /// Why the recorded findings were kept (facts from another version).
+    unjudged: Option<String>,
 }
 
 fn from_text(rules: &RuleSet, source: &str, reader: Box<dyn Read + Send>) -> TriagedReport {
@@ -132,7 +180,9 @@ fn from_text(rules: &RuleSet, source: &str, reader: Box<dyn Read + Send>) -> Tri
         Ok(d) => TriagedReport {
             source: source.to_string(),
             kind: "text",
+            node: None,
             error: None,
+            note: None,
             findings: d
                 .findings
                 .iter()

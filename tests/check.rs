@@ -7,20 +7,75 @@ use std::process::Command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/fatbin-h100");
 
+/// `check --format json` with `args`; every call also checks the round trip (below).
 fn check(args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
-        .args(["--format", "json", "check"])
-        .args(args)
-        .env_remove("VIRTUAL_ENV")
-        .output()
-        .unwrap();
+    let out = cvdoctor(&[&["--format", "json", "check"], args].concat());
     let doc = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    assert_round_trip(args, &doc);
     (
         out.status.code().unwrap_or(-1),
         doc,
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+fn cvdoctor(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(args)
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .unwrap()
+}
+
+/// What a finding says, for comparing runs.
+fn said(findings: &serde_json::Value) -> Vec<[String; 4]> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| ["rule", "category", "title", "fix"].map(|k| f[k].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// Round trip: `triage` judges the facts of check's JSON output and of the `report` bundle
+/// (made with the same arguments) again, and finds what `check` found on that machine: the
+/// same findings with the same fixes, and with redaction the same rules in the same order.
+fn assert_round_trip(args: &[&str], check_doc: &serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let check_json = dir.path().join("check.json");
+    std::fs::write(&check_json, serde_json::to_vec(check_doc).unwrap()).unwrap();
+    let bundle = dir.path().join("bundle.md");
+    let redacted = dir.path().join("redacted.md");
+    for (file, extra) in [(&bundle, &["--no-redact"][..]), (&redacted, &[][..])] {
+        let path = file.display().to_string();
+        let out = cvdoctor(&[&["report"], args, extra, &["-o", &path]].concat());
+        assert!(matches!(out.status.code(), Some(0 | 1)), "report {args:?}");
+    }
+    let paths: Vec<String> = [&check_json, &bundle, &redacted]
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let out = cvdoctor(&[&["--format", "json", "triage"], &paths[..]].concat());
+    let triaged: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = triaged["reports"].as_array().unwrap();
+    let expected = said(&check_doc["findings"]);
+    for (report, kind) in reports.iter().zip(["check-json", "bundle"]) {
+        assert_eq!(report["kind"], kind);
+        assert!(report.get("note").is_none(), "{report}");
+        assert_eq!(
+            said(&report["findings"]),
+            expected,
+            "{kind} of check {args:?}"
+        );
+    }
+    let rules = |v: &[[String; 4]]| v.iter().map(|f| f[0].clone()).collect::<Vec<_>>();
+    assert_eq!(
+        rules(&said(&reports[2]["findings"])),
+        rules(&expected),
+        "redacted bundle of check {args:?}"
+    );
 }
 
 fn rules_of(doc: &serde_json::Value) -> Vec<String> {

@@ -344,7 +344,7 @@ fn needed_libraries_resolve_through_origin_rpath_and_a_root() {
     };
     let resolver = Resolver::new(Some(dir.path()));
     let found = resolver.resolve("libfoo.so.1", &dir.path().join("app"), &dynamic, x86_64);
-    assert_eq!(found.via, Some("rpath"));
+    assert_eq!(found.via.as_deref(), Some("rpath"));
     assert!(
         resolver
             .resolve("libtext.so.1", &dir.path().join("app"), &dynamic, x86_64)
@@ -381,7 +381,7 @@ fn needed_libraries_resolve_through_origin_rpath_and_a_root() {
         &Dynamic::default(),
         x86_64,
     );
-    assert_eq!(found.via, Some("default"));
+    assert_eq!(found.via.as_deref(), Some("default"));
     assert!(
         found
             .path

@@ -5,7 +5,7 @@
 //! Each line is `  Label:` padded to column 33, then the value (cuda-knowledge.md §4).
 //! The section is scanned in 1 MiB positioned reads; the string is capped at 256 KiB.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::elf::ElfInfo;
 use super::source::{ByteSource, read_vec};
@@ -14,29 +14,29 @@ const MARKER: &[u8] = b"General configuration for OpenCV";
 const CHUNK: u64 = 1 << 20;
 const MAX_INFO: u64 = 256 << 10;
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OpenCvBuild {
     pub version: String,
     /// `NVIDIA CUDA: YES (ver 12.8, ...)`; false when the line is absent or says NO.
     pub cuda: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cuda_version: Option<String>,
     /// `NVIDIA GPU arch:` as compute capabilities (`7.5`, `8.6`).
     pub gpu_arch: Vec<String>,
     pub ptx_arch: Vec<String>,
     pub cudnn: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cudnn_version: Option<String>,
     /// `To be built:` modules.
     pub modules: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_interpreter: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_install_path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_prefix: Option<String>,
-    /// The whole string, for the text rules.
-    #[serde(skip)]
+    /// The whole string, for the text rules (and for `triage` to judge a report again).
+    #[serde(rename = "build_information", default)]
     pub text: String,
 }
 

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use goblin::container::{Container, Endian};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::elf::{ElfInfo, c_string_at};
 use super::ldcache::{self, CacheEntry};
@@ -21,25 +21,25 @@ const DT_RPATH: u64 = 15;
 const DT_RUNPATH: u64 = 29;
 const MAX_DYNAMIC: u64 = 4 << 20;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Dynamic {
     pub needed: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rpath: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runpath: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soname: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Needed {
     pub name: String,
     /// Where the loader would find it; `null` when it would not.
     pub path: Option<String>,
     /// How: `rpath`, `LD_LIBRARY_PATH`, `runpath`, `ld.so.cache`, `default`, `path`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub via: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// Reads `.dynamic` and `.dynstr`. Objects without them (static, `.o`) need nothing.
@@ -162,10 +162,10 @@ impl Resolver {
         dynamic: &Dynamic,
         target: Target,
     ) -> Needed {
-        let found = |path: Option<PathBuf>, via| Needed {
+        let found = |path: Option<PathBuf>, via: &str| Needed {
             name: name.to_string(),
             path: path.map(|p| p.display().to_string()),
-            via: Some(via),
+            via: Some(via.to_string()),
         };
         if name.contains('/') {
             let p = self.under_root(Path::new(name));

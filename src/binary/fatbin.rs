@@ -5,7 +5,7 @@
 //! each a 64-byte (or longer) header and a payload. Only headers are read: listing never
 //! decompresses. Every size is checked against the section's end before it is used.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::source::{ByteSource, u16_le, u32_le, u64_le};
 
@@ -26,7 +26,7 @@ const FLAG_ZSTD: u64 = 0x8000;
 const FLAG_ARCH_SPECIFIC: u64 = 0x10_0000;
 const FLAG_FAMILY_SPECIFIC: u64 = 0x20_0000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Cubin,
@@ -35,7 +35,7 @@ pub enum Kind {
     Other(u16),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     None,
@@ -44,7 +44,7 @@ pub enum Compression {
 }
 
 /// `a` runs only on exactly its compute capability, `f` within its family (the major).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Suffix {
     None,
@@ -52,7 +52,7 @@ pub enum Suffix {
     F,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub kind: Kind,
     /// SM number: 86 for sm_86, 100 for sm_100.
@@ -89,7 +89,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Container {
     /// 0-based position among the containers of its section.
     pub index: usize,
@@ -97,7 +97,7 @@ pub struct Container {
     pub entries: Vec<Entry>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FatbinSection {
     pub containers: Vec<Container>,
     /// What could not be read, with the offset: the walk stops there.

@@ -16,7 +16,7 @@ pub mod walk;
 use std::fs::File;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use fatbin::{FatbinSection, Kind};
 use gpu_spec::GpuSpec;
@@ -24,7 +24,7 @@ use source::ByteSource;
 use verdict::Verdict;
 
 /// One listed entry of `.nv_fatbin`, as JSON shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EntryReport {
     pub module: usize,
     pub kind: Kind,
@@ -33,17 +33,17 @@ pub struct EntryReport {
     pub version: String,
     pub compression: fatbin::Compression,
     pub size: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RelFatbin {
     pub cubins: Vec<String>,
     pub ptx: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BinaryReport {
     pub path: String,
     /// `ELF64 little-endian shared object`, `raw fatbin`.
@@ -53,29 +53,29 @@ pub struct BinaryReport {
     /// Arch of each PTX entry in `.nv_fatbin`, in file order.
     pub ptx: Vec<String>,
     /// Other entry kinds (NVVM IR, newer formats), as `kind N sm_XY`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other: Vec<String>,
     /// Number of containers (CUDA modules) in `.nv_fatbin`.
     pub modules: usize,
     pub entries: Vec<EntryReport>,
     /// `__nv_relfatbin` (device-link input, ignored by the runtime and cuobjdump).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relfatbin: Option<RelFatbin>,
     /// DT_NEEDED, each with where the loader would find it (`path` null when missing).
     pub needed: Vec<deps::Needed>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rpath: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runpath: Vec<String>,
     /// OpenCV's build information, when this is an OpenCV core/world library or a cv2 module.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opencv_build: Option<buildinfo::OpenCvBuild>,
     /// What the needed CUDA libraries say: `CUDA runtime 12`, `cuDNN 9`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cuda_libraries: Vec<String>,
     pub verdicts: Vec<Verdict>,
     /// What could not be read or understood.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
     #[serde(skip)]
     pub fatbin: FatbinSection,

@@ -6,7 +6,7 @@
 //! - The runtime picks code per module (container). Only modules that hold kernels count:
 //!   nvlink adds an empty module to every library.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::cubin;
 use super::fatbin::{Container, Entry, Kind, Suffix};
@@ -14,7 +14,7 @@ use super::source::ByteSource;
 use crate::knowledge::ptx_isa;
 use crate::version::Version;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Runs,
@@ -22,7 +22,7 @@ pub enum Outcome {
     NoCudaCode,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FailingModule {
     /// 1-based container number in `.nv_fatbin`.
     pub module: usize,
@@ -31,23 +31,23 @@ pub struct FailingModule {
     pub kernels: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Verdict {
     /// Compute capability as "9.0".
     pub gpu: String,
     /// The name the user gave (`Tesla V100`), when not a bare CC.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_name: Option<String>,
     pub result: Outcome,
     /// One line: how it runs (SASS sm_90a, PTX JIT from compute_80) or why not.
     pub detail: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failing_modules: Vec<FailingModule>,
     /// Modules without kernels, which the runtime never needs to load.
     pub modules_without_kernels: usize,
     /// Modules with code this GPU can run.
     pub modules_that_run: usize,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 

@@ -278,14 +278,15 @@ fn add_recipe_facts(facts: &mut Facts, m: &MachineFacts) {
     if let Some(source) = var("CMAKE_HOME_DIRECTORY") {
         facts.add("recipe.source_dir", source.clone(), by());
     }
+    let extra_found = m
+        .build_dir
+        .as_ref()
+        .and_then(|b| b.extra_modules_found)
+        .unwrap_or(false);
     let contrib = var("OPENCV_EXTRA_MODULES_PATH")
-        .filter(|p| !p.contains('~') && !p.contains(';') && Path::new(p).is_dir())
+        .filter(|_| extra_found)
         .cloned()
-        .or_else(|| {
-            let home = std::env::var_os("HOME")?;
-            let default = Path::new(&home).join("opencv_contrib/modules");
-            (m.root == Path::new("/") && default.is_dir()).then(|| default.display().to_string())
-        });
+        .or_else(|| m.environment.home_contrib_modules.clone());
     if let Some(contrib) = contrib {
         facts.add("recipe.contrib_modules", contrib, by());
     }
@@ -398,9 +399,7 @@ fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
         facts.add("cmake.cuda_generation", v, by("CMakeCache.txt"));
     }
     if let Some(v) = var("OPENCV_EXTRA_MODULES_PATH") {
-        let unusable = v.contains('~')
-            || !m.root.join(v.trim_start_matches('/')).exists() && !Path::new(&v).exists();
-        if unusable {
+        if b.extra_modules_found == Some(false) {
             facts.add(
                 "cmake.extra_modules_unusable",
                 v.clone(),
@@ -410,17 +409,16 @@ fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
         facts.add("cmake.extra_modules_path", v, by("CMakeCache.txt"));
     }
     let python = var("PYTHON3_EXECUTABLE").or_else(|| var("PYTHON_EXECUTABLE"));
-    if let (Some(cmake_python), Some(p)) = (python, &m.python)
-        && let Some(venv) = std::env::var_os("VIRTUAL_ENV")
+    if let (Some(cmake_python), Some(p), Some(venv)) =
+        (python, &m.python, &m.environment.virtual_env)
+        && !cmake_python.starts_with(venv.as_str())
+        && p.executable.starts_with(venv.as_str())
     {
-        let venv = venv.to_string_lossy().into_owned();
-        if !cmake_python.starts_with(&venv) && p.executable.starts_with(&venv) {
-            facts.add(
-                "cmake.python_outside_venv",
-                cmake_python,
-                by("CMakeCache.txt"),
-            );
-        }
+        facts.add(
+            "cmake.python_outside_venv",
+            cmake_python,
+            by("CMakeCache.txt"),
+        );
     }
     if b.notfound.iter().any(|n| n.starts_with("CUDNN")) {
         facts.add(

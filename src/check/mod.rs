@@ -7,7 +7,7 @@ pub mod facts;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::binary::{self, BinaryReport, gpu_spec::GpuSpec};
 use crate::engine::Finding;
@@ -25,28 +25,28 @@ pub struct CheckOptions {
     pub live: Option<std::time::Duration>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DriverFacts {
     pub version: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cuda_version: Option<String>,
     /// `nvml` or `/proc/driver/nvidia/version`.
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GpuFacts {
     pub index: u32,
     pub name: String,
     /// As "9.0".
     pub compute_capability: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_mib: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pci_bus_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cv2Facts {
     /// The cv2 that `import cv2` loads (the first importable one on sys.path).
     pub path: String,
@@ -59,14 +59,18 @@ pub struct Cv2Facts {
     pub candidates: Vec<cv2::Candidate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Unavailable {
-    pub probe: &'static str,
+    pub probe: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct MachineFacts {
+    /// The machine's name: `triage` groups `check` outputs of a fleet by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     pub driver: Option<DriverFacts>,
     /// What the CUDA driver API (libcuda) reports, to compare with NVML.
     pub cuda_driver_api: Option<crate::probe::cuda_driver::CudaDriver>,
@@ -74,7 +78,7 @@ pub struct MachineFacts {
     pub toolkits: Vec<toolkit::Toolkit>,
     pub cudnn: Vec<toolkit::Cudnn>,
     /// The cuDNN file the loader gives OpenCV (its `libcudnn.so.N` resolved through links).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cudnn_loaded: Option<toolkit::Cudnn>,
     pub python: Option<python::Python>,
     pub cv2: Option<Cv2Facts>,
@@ -82,11 +86,30 @@ pub struct MachineFacts {
     pub opencv_libraries: Vec<BinaryReport>,
     pub build_dir: Option<cmake_cache::BuildDir>,
     /// `--live`: the network run with the CUDA backend in the user's Python.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<live::LiveRun>,
     pub unavailable: Vec<Unavailable>,
-    #[serde(skip)]
+    /// What the judgement needs from the environment, recorded by the probes so that a report
+    /// judged again elsewhere (`triage`) reads this machine, not the support desk's.
+    pub environment: Environment,
+    /// `/`, or the `--root` folder the file probes ran in.
+    #[serde(default = "host_root")]
     pub root: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Environment {
+    /// `$VIRTUAL_ENV` when check ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_env: Option<String>,
+    /// `~/opencv_contrib/modules`, when that folder exists: the contrib path for rebuild commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home_contrib_modules: Option<String>,
+}
+
+fn host_root() -> PathBuf {
+    PathBuf::from("/")
 }
 
 #[derive(Debug, Serialize)]
@@ -102,11 +125,15 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
     let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let on_host = root == Path::new("/");
     let mut m = MachineFacts {
+        host: host_name(),
         root: root.clone(),
         ..Default::default()
     };
-    let unavailable = |m: &mut MachineFacts, probe, reason: String| {
-        m.unavailable.push(Unavailable { probe, reason })
+    let unavailable = |m: &mut MachineFacts, probe: &str, reason: String| {
+        m.unavailable.push(Unavailable {
+            probe: probe.to_string(),
+            reason,
+        })
     };
 
     // Driver and GPUs.
@@ -269,10 +296,19 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
 
     m.cudnn_loaded = cudnn_loaded(&m.opencv_libraries);
 
+    m.environment = environment(&root);
+
     // Build directory.
     match cmake_cache::locate(opts.build_dir.as_deref()) {
         Some(dir) => match cmake_cache::read(&dir) {
-            Ok(b) => m.build_dir = Some(b),
+            Ok(mut b) => {
+                b.extra_modules_found = b
+                    .variables
+                    .get("OPENCV_EXTRA_MODULES_PATH")
+                    .filter(|v| !v.is_empty())
+                    .map(|v| extra_modules_found(v, &root));
+                m.build_dir = Some(b);
+            }
             Err(why) => unavailable(&mut m, "build directory", why),
         },
         None => unavailable(
@@ -282,6 +318,28 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
         ),
     }
     m
+}
+
+/// The host name, `$VIRTUAL_ENV` and `~/opencv_contrib/modules` (on this machine only).
+fn environment(root: &Path) -> Environment {
+    if root != Path::new("/") {
+        return Environment::default();
+    }
+    let home_contrib_modules = std::env::var_os("HOME")
+        .map(|home| Path::new(&home).join("opencv_contrib/modules"))
+        .filter(|dir| dir.is_dir())
+        .map(|dir| dir.display().to_string());
+    Environment {
+        virtual_env: std::env::var_os("VIRTUAL_ENV").map(|v| v.to_string_lossy().into_owned()),
+        home_contrib_modules,
+    }
+}
+
+/// A `;`-list or a path with `~` is something cmake cannot use as is.
+fn extra_modules_found(value: &str, root: &Path) -> bool {
+    !value.contains('~')
+        && !value.contains(';')
+        && (root.join(value.trim_start_matches('/')).is_dir() || Path::new(value).is_dir())
 }
 
 /// The cv2 module, then the OpenCV libraries it needs (those hold the CUDA code and, for a
@@ -295,7 +353,7 @@ fn inspect_opencv(
 ) {
     let Ok(mut report) = binary::inspect_file(module, gpus, driver) else {
         m.unavailable.push(Unavailable {
-            probe: "cv2 module",
+            probe: "cv2 module".into(),
             reason: format!("{}: not readable as ELF", module.display()),
         });
         return;
@@ -346,7 +404,7 @@ fn cudnn_loaded(libraries: &[BinaryReport]) -> Option<toolkit::Cudnn> {
     Some(toolkit::Cudnn {
         path: file.display().to_string(),
         version,
-        kind: "loaded by OpenCV",
+        kind: "loaded by OpenCV".into(),
     })
 }
 
@@ -392,6 +450,13 @@ fn python_under_root(root: &Path) -> Result<python::Python, String> {
         chosen_by: "--root".into(),
         invoked_as: String::new(),
     })
+}
+
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
 }
 
 /// Probes, then the rules.

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::source_version::{self, SourceVersion};
 
 const MAX_CACHE: u64 = 16 << 20;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BuildDir {
     pub path: String,
     /// The variables cvdoctor looks at, when set.
@@ -23,10 +23,14 @@ pub struct BuildDir {
     pub unparsed_lines: usize,
     /// The release of the OpenCV sources (CMAKE_HOME_DIRECTORY) and of opencv_contrib
     /// (OPENCV_EXTRA_MODULES_PATH), where they can be told.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opencv_source: Option<SourceVersion>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contrib_source: Option<SourceVersion>,
+    /// Whether OPENCV_EXTRA_MODULES_PATH names a folder that exists (checked by `check`, so
+    /// that a report judged elsewhere does not look at the wrong machine's disk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_modules_found: Option<bool>,
 }
 
 pub const WATCHED: &[&str] = &[
@@ -82,6 +86,7 @@ pub fn read(dir: &Path) -> Result<BuildDir, String> {
         unparsed_lines: 0,
         opencv_source: None,
         contrib_source: None,
+        extra_modules_found: None,
     };
     for line in text.lines() {
         let line = line.trim();

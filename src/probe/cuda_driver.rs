@@ -2,9 +2,9 @@
 //! `cuDriverGetVersion` and each device's compute capability. cudarc panics on first use when
 //! libcuda is missing, so `is_culib_present()` is asked first; its absence is a fact.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CudaDriver {
     /// `cuDriverGetVersion`, as "13.0".
     pub version: String,

@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Candidate {
     /// The package directory or the extension module.
     pub path: String,
@@ -16,10 +16,10 @@ pub struct Candidate {
     /// `pip opencv-python-headless 5.0.0.93`, or `source build`.
     pub origin: String,
     /// The pip distribution name, when it came from pip.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pip_distribution: Option<String>,
     /// A symlink that points nowhere (the silent `ln -s` failure).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dangling_link: Option<String>,
     /// The module's ABI tag does not fit the interpreter (`cpython-36m` under Python 3.12).
     pub abi_mismatch: bool,

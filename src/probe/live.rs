@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::subprocess;
 
@@ -17,7 +17,7 @@ const MARKER: &str = "CVDOCTOR-LIVE ";
 /// What is kept of the child's output; OpenCV's messages are short, a runaway log is not.
 const OUTPUT_LIMIT: usize = 256 << 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LiveOutcome {
     /// The forward pass ran with a CUDA target available and OpenCV printed no warning.
@@ -30,40 +30,40 @@ pub enum LiveOutcome {
 }
 
 /// One forward pass with `DNN_BACKEND_CUDA` / `DNN_TARGET_CUDA`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Forward {
     /// `default` (what `readNet` picks), or `classic` on OpenCV 5, whose default engine
     /// ignores backends.
     pub engine: String,
     pub ok: bool,
     /// Largest difference to the CPU result.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_abs_diff: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The first warning OpenCV printed during this pass.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LiveRun {
     pub python: String,
     pub outcome: LiveOutcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cv2_version: Option<String>,
     /// `cv2.cuda.getCudaEnabledDeviceCount()`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cuda_devices: Option<i64>,
     /// `cv2.dnn.getAvailableTargets(DNN_BACKEND_CUDA)`: empty when the DNN module has no CUDA.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cuda_targets: Option<Vec<i64>>,
     pub forwards: Vec<Forward>,
     /// The step that failed (`import`, `cpu-forward`, `cuda-forward (classic engine)`, `python`
     /// for a crash, `timeout`) and its error.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_step: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub seconds: f64,
     /// OpenCV's warnings, errors and Python's traceback: read by the text rules.

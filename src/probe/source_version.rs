@@ -5,17 +5,17 @@
 use std::io::Read;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bounds every file read here: these are small text files in a user's tree.
 const MAX_FILE: u64 = 1 << 20;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceVersion {
     /// `4.8.0`, or `4.x` for a branch checkout.
     pub version: String,
     /// `version.hpp`, `git tag`, `git branch` or `folder name`.
-    pub how: &'static str,
+    pub how: String,
 }
 
 fn read_small(path: &Path) -> Option<String> {
@@ -54,7 +54,7 @@ fn from_version_hpp(root: &Path) -> Option<SourceVersion> {
     )?;
     Some(SourceVersion {
         version,
-        how: "version.hpp",
+        how: "version.hpp".into(),
     })
 }
 
@@ -78,7 +78,7 @@ fn from_git(root: &Path) -> Option<SourceVersion> {
     if let Some(branch) = head.strip_prefix("ref: refs/heads/") {
         return release_like(branch).map(|version| SourceVersion {
             version,
-            how: "git branch",
+            how: "git branch".into(),
         });
     }
     // Detached HEAD (what `git checkout 4.8.0` gives): a tag pointing at that commit.
@@ -114,7 +114,7 @@ fn from_git(root: &Path) -> Option<SourceVersion> {
         .find_map(|(_, tag)| release_like(tag))
         .map(|version| SourceVersion {
             version,
-            how: "git tag",
+            how: "git tag".into(),
         })
 }
 
@@ -123,7 +123,7 @@ fn from_folder_name(root: &Path) -> Option<SourceVersion> {
     let (_, version) = name.rsplit_once('-')?;
     release_like(version).map(|version| SourceVersion {
         version,
-        how: "folder name",
+        how: "folder name".into(),
     })
 }
 
@@ -145,7 +145,7 @@ mod tests {
     fn v(version: &str) -> SourceVersion {
         SourceVersion {
             version: version.into(),
-            how: "test",
+            how: "test".into(),
         }
     }
 
@@ -164,7 +164,7 @@ mod tests {
             super::opencv(&opencv),
             Some(SourceVersion {
                 version: "4.8.0".into(),
-                how: "version.hpp"
+                how: "version.hpp".into()
             })
         );
 
@@ -187,7 +187,7 @@ mod tests {
             contrib(&contrib_git.join("modules")),
             Some(SourceVersion {
                 version: "4.5.5".into(),
-                how: "git tag"
+                how: "git tag".into()
             })
         );
 

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Toolkit {
     pub path: String,
     pub version: Option<String>,
@@ -14,12 +14,12 @@ pub struct Toolkit {
     pub has_nvcc: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cudnn {
     pub path: String,
     pub version: Option<String>,
     /// `header`, `library` or `pip`.
-    pub kind: &'static str,
+    pub kind: String,
 }
 
 fn under(root: &Path, path: &Path) -> PathBuf {
@@ -145,7 +145,7 @@ pub fn cudnn_copies(root: &Path, toolkits: &[Toolkit], site_packages: &[String])
                 out.push(Cudnn {
                     path: header.display().to_string(),
                     version: Some(version),
-                    kind: "header",
+                    kind: "header".into(),
                 });
                 break;
             }
@@ -177,7 +177,7 @@ pub fn cudnn_copies(root: &Path, toolkits: &[Toolkit], site_packages: &[String])
             out.push(Cudnn {
                 path: lib.display().to_string(),
                 version,
-                kind: "library",
+                kind: "library".into(),
             });
         }
     }
@@ -195,7 +195,7 @@ pub fn cudnn_copies(root: &Path, toolkits: &[Toolkit], site_packages: &[String])
                 out.push(Cudnn {
                     path: e.path().display().to_string(),
                     version,
-                    kind: "pip",
+                    kind: "pip".into(),
                 });
             }
         }

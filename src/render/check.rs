@@ -301,7 +301,12 @@ pub fn human(out: &mut dyn Write, report: &CheckReport, verbose: bool) -> io::Re
     }
     writeln!(out)?;
     if report.findings.is_empty() {
-        let mut skipped: Vec<&str> = report.facts.unavailable.iter().map(|u| u.probe).collect();
+        let mut skipped: Vec<&str> = report
+            .facts
+            .unavailable
+            .iter()
+            .map(|u| u.probe.as_str())
+            .collect();
         skipped.dedup();
         if skipped.is_empty() {
             return writeln!(out, "{} no problem found", "ok:".green().bold());

@@ -115,7 +115,7 @@ fn binary(out: &mut dyn Write, report: &BinaryReport, verbose: bool) -> io::Resu
         }
         if verbose {
             for n in &report.needed {
-                match (&n.path, n.via) {
+                match (&n.path, &n.via) {
                     (Some(path), Some(via)) => writeln!(out, "    {} => {path} ({via})", n.name)?,
                     _ => writeln!(out, "    {} => not found", n.name)?,
                 }
