@@ -46,6 +46,19 @@ pub struct Summary {
     pub top_category: BTreeMap<String, usize>,
     /// Rules by how many reports they fire in, most first: `(rule, title, reports)`.
     pub rules: Vec<(String, String, usize)>,
+    /// Distinct machines among `check --format json` outputs (by host name).
+    pub nodes: usize,
+    /// For a fleet: each rule with the nodes it fires on, most nodes first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_node: Vec<NodeFinding>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeFinding {
+    pub rule: String,
+    pub category: String,
+    pub title: String,
+    pub nodes: Vec<String>,
 }
 
 /// Files named on the command line, directories walked (links to directories not followed).
@@ -259,6 +272,7 @@ pub fn summarize(reports: &[TriagedReport]) -> Summary {
             }
         }
     }
+    summarize_nodes(reports, &mut summary);
     summary.rules = rules
         .into_iter()
         .map(|(rule, (title, n))| (rule, title, n))
@@ -267,4 +281,34 @@ pub fn summarize(reports: &[TriagedReport]) -> Summary {
         .rules
         .sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     summary
+}
+
+/// "3 of 12 nodes: driver older than the CUDA runtime OpenCV needs".
+fn summarize_nodes(reports: &[TriagedReport], summary: &mut Summary) {
+    let mut nodes = std::collections::BTreeSet::new();
+    let mut by_rule: BTreeMap<String, NodeFinding> = BTreeMap::new();
+    for r in reports {
+        let Some(node) = &r.node else { continue };
+        nodes.insert(node.clone());
+        for f in &r.findings {
+            let rule = f["rule"].as_str().unwrap_or("?").to_string();
+            let entry = by_rule.entry(rule.clone()).or_insert_with(|| NodeFinding {
+                rule,
+                category: f["category"].as_str().unwrap_or("?").to_string(),
+                title: f["title"].as_str().unwrap_or("").to_string(),
+                nodes: Vec::new(),
+            });
+            if !entry.nodes.contains(node) {
+                entry.nodes.push(node.clone());
+            }
+        }
+    }
+    summary.nodes = nodes.len();
+    summary.by_node = by_rule.into_values().collect();
+    for n in &mut summary.by_node {
+        n.nodes.sort();
+    }
+    summary
+        .by_node
+        .sort_by(|a, b| b.nodes.len().cmp(&a.nodes.len()).then(a.rule.cmp(&b.rule)));
 }

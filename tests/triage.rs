@@ -129,3 +129,74 @@ fn a_batch_of_bundles_check_json_text_and_bad_files() {
         .collect();
     assert_eq!(lines.len(), 4);
 }
+
+/// A fleet: `check --format json` from 12 nodes (a real check of one image, with each node's host
+/// name and driver as NVML would record them; three nodes run a driver for CUDA 12 while the
+/// OpenCV build needs the CUDA 13 runtime). Triage judges each node's facts and counts nodes.
+#[test]
+fn check_outputs_of_a_fleet_are_aggregated_by_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("image");
+    let site = root.join("usr/local/lib/python3.12/dist-packages");
+    std::fs::create_dir_all(&site).unwrap();
+    // A cv2 built for sm_80 that needs libcudart.so.13.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fatbin-h100/libsm80.so"),
+        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
+    )
+    .unwrap();
+    let out = cvdoctor(&[
+        "--format",
+        "json",
+        "check",
+        "--root",
+        &root.display().to_string(),
+        "--gpu",
+        "A100",
+    ]);
+    let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fleet = dir.path().join("fleet");
+    std::fs::create_dir_all(&fleet).unwrap();
+    for n in 1..=12 {
+        let mut node = check.clone();
+        node["facts"]["host"] = format!("gpu{n:02}").into();
+        let (driver, cuda) = if [3, 7, 11].contains(&n) {
+            ("535.183.01", "12.2")
+        } else {
+            ("580.159.04", "13.0")
+        };
+        node["facts"]["driver"] =
+            serde_json::json!({"version": driver, "cuda_version": cuda, "source": "nvml"});
+        std::fs::write(
+            fleet.join(format!("gpu{n:02}.json")),
+            serde_json::to_vec(&node).unwrap(),
+        )
+        .unwrap();
+    }
+    let fleet_arg = fleet.display().to_string();
+    let out = cvdoctor(&["--format", "json", "triage", &fleet_arg]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["nodes"], 12);
+    let driver = doc["summary"]["by_node"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["category"] == "driver-too-old")
+        .unwrap_or_else(|| panic!("{}", doc["summary"]));
+    assert_eq!(
+        driver["nodes"],
+        serde_json::json!(["gpu03", "gpu07", "gpu11"])
+    );
+
+    let out = cvdoctor(&["triage", &fleet_arg]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("by node (12 nodes):"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("3 of 12 nodes:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("CVD807") && line.ends_with("gpu03, gpu07, gpu11"),
+        "{line}"
+    );
+}

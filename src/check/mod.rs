@@ -452,9 +452,12 @@ fn python_under_root(root: &Path) -> Result<python::Python, String> {
     })
 }
 
+/// `$CVDOCTOR_NODE` (set it where the host name is not the node's, as in a Kubernetes pod),
+/// else the kernel's host name.
 fn host_name() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
+    std::env::var("CVDOCTOR_NODE")
         .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
 }

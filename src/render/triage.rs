@@ -62,6 +62,33 @@ pub fn human(
             writeln!(out, "  {n:>6}  {category}")?;
         }
     }
+    if summary.nodes > 0 {
+        if markdown {
+            writeln!(
+                out,
+                "\n| nodes | finding | rule | which |\n|---|---|---|---|"
+            )?;
+        } else {
+            writeln!(out, "by node ({} nodes):", summary.nodes)?;
+        }
+        for n in &summary.by_node {
+            let share = format!("{} of {} nodes", n.nodes.len(), summary.nodes);
+            let which = if n.nodes.len() == summary.nodes {
+                "all".to_string()
+            } else {
+                shorten(&n.nodes, 8)
+            };
+            if markdown {
+                writeln!(out, "| {share} | {} | `{}` | {which} |", n.title, n.rule)?;
+            } else {
+                writeln!(out, "  {share}: {} ({}): {which}", n.title, n.rule)?;
+            }
+        }
+        let healthy = summary.nodes - nodes_with_findings(summary);
+        if healthy > 0 && !markdown {
+            writeln!(out, "  {healthy} of {} nodes: nothing found", summary.nodes)?;
+        }
+    }
     if !summary.rules.is_empty() {
         if markdown {
             writeln!(out, "\n| rule | fix for | reports |\n|---|---|---|")?;
@@ -80,4 +107,25 @@ pub fn human(
         }
     }
     Ok(())
+}
+
+/// The first `max` names, then how many more.
+fn shorten(names: &[String], max: usize) -> String {
+    let mut shown = names
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > max {
+        shown.push_str(&format!(" and {} more", names.len() - max));
+    }
+    shown
+}
+
+fn nodes_with_findings(summary: &Summary) -> usize {
+    let mut nodes: Vec<&String> = summary.by_node.iter().flat_map(|n| &n.nodes).collect();
+    nodes.sort();
+    nodes.dedup();
+    nodes.len()
 }

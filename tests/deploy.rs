@@ -1,0 +1,86 @@
+//! deploy/: the Slurm batch script run with a stand-in `srun` that plays three nodes, and the
+//! Kubernetes manifest parsed.
+
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[test]
+fn slurm_script_writes_one_check_per_node_and_triages_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // `srun` on three nodes: drop its options, run the command once per node name.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let srun = bin.join("srun");
+    std::fs::write(
+        &srun,
+        "#!/usr/bin/env bash\nwhile [[ \"$1\" == --* ]]; do shift; done\nfor n in gpu01 gpu02 gpu03; do SLURMD_NODENAME=$n \"$@\" || exit $?; done\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&srun, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // Each node checks an image holding a cv2 with sm_80 code only, judged for an H100.
+    let image = dir.path().join("image");
+    let site = image.join("usr/local/lib/python3.12/dist-packages");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::copy(
+        Path::new(ROOT).join("fixtures/fatbin-h100/libsm80.so"),
+        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg(Path::new(ROOT).join("deploy/slurm/cvdoctor-check.sbatch"))
+        .args(["--root", &image.display().to_string(), "--gpu", "9.0"])
+        .env("PATH", path)
+        .env("CVDOCTOR", env!("CARGO_BIN_EXE_cvdoctor"))
+        .env("OUT", &out_dir)
+        .env("SLURM_JOB_ID", "4242")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for node in ["gpu01", "gpu02", "gpu03"] {
+        let doc: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out_dir.join(format!("nodes/{node}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(doc["facts"]["host"], node);
+    }
+    assert!(stdout.contains("by node (3 nodes):"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "3 of 3 nodes: the library holds no CUDA code this GPU can run (CVD111): all"
+        ),
+        "{stdout}"
+    );
+    let triage: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("triage.json")).unwrap()).unwrap();
+    assert_eq!(triage["summary"]["nodes"], 3);
+    assert_eq!(triage["summary"]["reports"], 3);
+}
+
+#[test]
+fn kubernetes_manifest_names_the_node_and_keeps_stderr_out_of_the_json() {
+    let manifest =
+        std::fs::read_to_string(Path::new(ROOT).join("deploy/kubernetes/cvdoctor-daemonset.yaml"))
+            .unwrap();
+    // The pod's host name is the pod's: the node name must come from the downward API.
+    assert!(manifest.contains("name: CVDOCTOR_NODE"));
+    assert!(manifest.contains("fieldPath: spec.nodeName"));
+    assert!(manifest.contains("cvdoctor --format json check 2>"));
+    assert!(manifest.contains("kind: DaemonSet"));
+}
