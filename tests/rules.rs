@@ -132,7 +132,7 @@ fn every_fix_template_renders_with_no_facts_and_with_all_facts() {
         let value = match key.kind {
             FactKind::Version => "8.6",
             FactKind::Bool => "false",
-            FactKind::Text => "windows",
+            FactKind::Text | FactKind::List => "windows",
         };
         all.add(key.key, value, Origin::Derived { by: "test" });
     }

@@ -200,3 +200,52 @@ fn check_outputs_of_a_fleet_are_aggregated_by_node() {
         "{line}"
     );
 }
+
+/// Round trip on a real machine: check's JSON and a redacted `report --live` bundle made on
+/// the H100 (fixtures/h100-report/), judged again here, give the findings check gave there.
+#[test]
+fn reports_made_on_the_h100_triage_to_the_findings_check_gave_there() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/h100-report");
+    let said = |findings: &serde_json::Value| -> Vec<(String, String)> {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["fix"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    for (report, check) in [
+        ("check.json", "check.json"),
+        ("check-live.json", "check-live.json"),
+        ("bundle-live-redacted.md", "check-live.json"),
+    ] {
+        let recorded: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join(check)).unwrap()).unwrap();
+        let out = cvdoctor(&[
+            "--format",
+            "json",
+            "triage",
+            &dir.join(report).display().to_string(),
+        ]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let triaged = &doc["reports"][0];
+        assert!(triaged.get("note").is_none(), "{triaged}");
+        assert_eq!(triaged["node"], "vm");
+        let (got, want) = (said(&triaged["findings"]), said(&recorded["findings"]));
+        assert!(!want.is_empty());
+        assert_eq!(
+            got.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            want.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            "{report}"
+        );
+        // Without redaction the fixes are the same text too.
+        if !report.contains("redacted") {
+            assert_eq!(got, want, "{report}");
+        }
+    }
+}

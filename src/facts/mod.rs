@@ -22,6 +22,9 @@ pub enum FactKind {
     Text,
     /// `true` / `false`; only `==` and `!=`.
     Bool,
+    /// Every value found, in order: templates see them joined by `, `; only `==` and `!=`
+    /// (against the first).
+    List,
 }
 
 pub struct FactKey {
@@ -105,6 +108,8 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("recipe.contrib_modules", Text,  "check: the opencv_contrib modules folder for the rebuild commands"),
     key!("recipe.cudnn_include_dir", Text, "check: the folder of the cuDNN headers for the rebuild commands"),
     key!("recipe.cudnn_library", Text,    "check: the cuDNN library file for the rebuild commands"),
+    key!("pip.opencv_wheel",     Text,    "an OpenCV pip wheel in `pip list`/`pip freeze`/`pip show` output, as `opencv-python 4.8.0.76`"),
+    key!("loader.libraries",     List,    "CUDA, cuDNN and OpenCV libraries in the loader's cache (`ldconfig -p`), e.g. `libcudnn.so.9`"),
     key!("python.version",       Version, "Python version, from paths (`python3.6/site-packages`, `cpython-38`) or banners"),
     key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),
     key!("platform.os_hint",     Text,    "raw operating-system hints found in the text"),

@@ -70,7 +70,10 @@ impl Condition {
             {
                 return Err(format!("`{value}` is not a version, in `{text}`"));
             }
-            (FactKind::Text | FactKind::Bool, Op::Lt | Op::Le | Op::Gt | Op::Ge) => {
+            (
+                FactKind::Text | FactKind::Bool | FactKind::List,
+                Op::Lt | Op::Le | Op::Gt | Op::Ge,
+            ) => {
                 return Err(format!(
                     "`{fact}` is not a version: only == != exists missing apply, in `{text}`"
                 ));

@@ -186,6 +186,14 @@ pub fn context(facts: &Facts, captures: &[(String, String)]) -> Value {
         let (group, field) = key.key.split_once('.').unwrap_or((key.key, "value"));
         let value = match key.kind {
             FactKind::Bool => Value::from(value == "true"),
+            FactKind::List => Value::from(
+                facts
+                    .all(key.key)
+                    .iter()
+                    .map(|o| o.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             _ => Value::from(value),
         };
         root.entry(group.to_string())

@@ -20,6 +20,9 @@ pub enum Transform {
     PythonTag,
     /// A GPU product name: also records `gpu.cc` from the GPU table.
     GpuName,
+    /// `opencv-python==4.8.0.76`, `opencv-python   4.8.0.76`, `Name: opencv-python` +
+    /// `Version: 4.8.0.76` → `opencv-python 4.8.0.76`.
+    PipWheel,
     /// No capture: the match itself means this fixed value.
     Fixed(&'static str),
 }
@@ -86,6 +89,9 @@ pub fn extractors() -> Vec<Extractor> {
             "Cuda version: 11.0RC (latest)" => "11.0"),
         ex!("cuda.version", Plain, r"\b(?:nvcc|CUDA) (?P<v>1[0-3])(?:[^.\d]|$)",
             "trying to build openCV 4.3.0 with cuda 11 on Ubuntu 18.04" => "11"),
+        // python -m torch.utils.collect_env: the toolkit it found (nvcc).
+        ex!("cuda.version", Plain, r"CUDA runtime version:[ \t]*(?P<v>\d{1,2}\.\d)",
+            "CUDA runtime version: 13.0.88" => "13.0"),
         ex!("cuda.version", Plain, r"\bnvcc v?(?P<v>\d{1,2}\.\d)\b",
             "- Compiler => gcc / g++ 10.1, nvcc 11.0, CuDNN 8.05" => "11.0"),
 
@@ -114,6 +120,12 @@ pub fn extractors() -> Vec<Extractor> {
             "my card has compute capability 8.6" => "8.6"),
         ex!("gpu.cc", Plain, r"CUDA Capability Major/Minor version number:\s*(?P<v>\d{1,2}\.\d)",
             "  CUDA Capability Major/Minor version number:    7.5" => "7.5"),
+        // `nvidia-smi --query-gpu=name,compute_cap,driver_version --format=csv` rows (any column order
+        // after the name): the compute capability is the only `N.N` column, the driver the only `NNN.NN[.NN]`.
+        ex!("gpu.cc", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[^,\n]*(?:,[^,\n]*)*?,[ \t]*(?P<v>\d{1,2}\.\d)[ \t]*(?:,|\r?$)",
+            "NVIDIA H100 80GB HBM3, 9.0, 580.159.04" => "9.0"),
+        ex!("driver.version", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[^,\n]*(?:,[^,\n]*)*?,[ \t]*(?P<v>[3-9]\d{2}\.\d{2,3}(?:\.\d{2})?)[ \t]*(?:,|\r?$)",
+            "Tesla V100-SXM2-16GB, 7.0, 450.80.02, 16160 MiB" => "450.80.02"),
 
         // What the build holds.
         ex!("build.arch_bin", ArchList, r"NVIDIA GPU arch:[ \t]*(?P<v>[\d \t]*\d)",
@@ -138,8 +150,19 @@ pub fn extractors() -> Vec<Extractor> {
             "cv2.cpython-38-x86_64-linux-gnu.so" => "3.8"),
         ex!("python.version", PythonTag, r"[/\\]Python(?P<v>3\d{1,2})[/\\]",
             r"C:\Users\me\AppData\Local\Programs\Python\Python38\lib" => "3.8"),
+        // The cmake configure summary's `Python 3:` section.
+        ex!("python.version", Plain, r"Interpreter:[ \t]+[^ \t\n]+[ \t]+\(ver[ \t]+(?P<v>3\.\d{1,2})",
+            "    Interpreter:                 /opt/python/cp39-cp39/bin/python3.9 (ver 3.9.25)" => "3.9"),
         ex!("python.version", Plain, r"\bPython (?P<v>3\.\d{1,2})(?:\.\d+)?\b",
             "Python 3.10.12 (main, Nov 20 2023)" => "3.10"),
+
+        // pip list / pip freeze / pip show: a wheel's version has four parts (4.8.0.76), a source
+        // build's three.
+        ex!("pip.opencv_wheel", PipWheel, r"\b(?P<v>opencv(?:[-_]contrib)?[-_]python(?:[-_]headless)?(?:==|[ \t]+|[ \t]*\r?\nVersion:[ \t]*)\d+\.\d+\.\d+\.\d+)\b",
+            "opencv-contrib-python        4.8.0.76" => "opencv-contrib-python 4.8.0.76"),
+        // ldconfig -p: what the loader's cache holds.
+        ex!("loader.libraries", Plain, r"(?m)^[ \t]*(?P<v>lib(?:cudnn|cudart|cublas|cufft|npp[a-z]*|nvinfer|opencv_core|opencv_dnn)\.so\.[\d.]+[a-z]?)[ \t]+\(libc6",
+            "\tlibcudnn.so.9 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcudnn.so.9" => "libcudnn.so.9"),
 
         // Operating system hints.
         ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Visual Studio",
@@ -198,6 +221,18 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
             new
         }
         Fixed(value) => facts.add(extractor.fact, value, origin),
+        PipWheel => {
+            let name_end = raw
+                .find(|c: char| c == '=' || c.is_whitespace())
+                .unwrap_or(raw.len());
+            let version = raw.rsplit(|c: char| c == '=' || c.is_whitespace()).next();
+            let name = raw[..name_end].replace('_', "-").to_ascii_lowercase();
+            facts.add(
+                extractor.fact,
+                format!("{name} {}", version.unwrap_or_default()),
+                origin,
+            )
+        }
     }
 }
 
