@@ -1,0 +1,48 @@
+//! Ticket-like fixtures (fixtures/tickets/, written by fixtures/tickets-src/compose.py from real texts: nvidia-smi
+//! tables of real machines, H100 captures, corpus and holdout errors): `triage` on the folder
+//! puts each ticket's expected category first, with the expected values in its fix.
+
+use std::process::Command;
+
+#[test]
+fn every_ticket_gets_its_category_first_and_its_fix_values() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tickets");
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tickets-src");
+    let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+        .args(["--format", "json", "triage", dir])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = doc["reports"].as_array().unwrap();
+    let expected: Vec<serde_json::Value> = std::fs::read_to_string(format!("{src}/expected.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(expected.len() >= 30, "{} tickets", expected.len());
+    let mut misses = Vec::new();
+    for want in &expected {
+        let file = want["file"].as_str().unwrap();
+        let report = reports
+            .iter()
+            .find(|r| r["source"].as_str().unwrap().ends_with(&format!("/{file}")))
+            .unwrap_or_else(|| panic!("{file} not triaged"));
+        let top = &report["findings"][0];
+        let fix = top["fix"].as_str().unwrap_or("").to_lowercase();
+        let missing: Vec<&str> = want["fix_contains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .filter(|v| !fix.contains(&v.to_lowercase()))
+            .collect();
+        if top["category"] != want["category"] || !missing.is_empty() {
+            misses.push(format!(
+                "{file}: got {} ({}), want {}; fix lacks {missing:?}",
+                top["category"], top["rule"], want["category"]
+            ));
+        }
+    }
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
+    assert_eq!(doc["summary"]["reports"], expected.len());
+}
