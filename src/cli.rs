@@ -150,9 +150,11 @@ pub enum Command {
     },
     /// Diagnose many user reports at once: `cvdoctor report` bundles, `check --format json`
     /// outputs or pasted text (one report per file; directories are walked), then a summary.
+    /// Check outputs of a fleet are also grouped by node. A progress bar shows on stderr for
+    /// large batches when stderr is a terminal.
     #[command(after_help = TRIAGE_EXAMPLES)]
     Triage {
-        /// Report files or directories of them.
+        /// Report files or directories of them; `-` reads one report from stdin.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
@@ -285,15 +287,18 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let jsonl = cli.format == Format::Jsonl;
             // Workers send each report's line here; this thread owns stdout (held by `out`).
             let (lines, received) = std::sync::mpsc::channel::<String>();
+            let progress = render::progress::for_batch(files.len() + unreadable.len(), "reports");
             let mut reports = std::thread::scope(|scope| -> Result<_> {
                 let worker = scope.spawn(|| {
                     let send = |r: &crate::triage::TriagedReport| {
+                        progress.inc(1);
                         if jsonl && let Ok(line) = serde_json::to_string(r) {
                             let _ = lines.send(line);
                         }
                     };
                     unreadable.iter().for_each(send);
-                    let reports = crate::triage::triage_all(&rules, &files, &send);
+                    let brief = matches!(cli.format, Format::Human | Format::Markdown);
+                    let reports = crate::triage::triage_all(&rules, &files, brief, &send);
                     drop(lines);
                     reports
                 });
@@ -305,6 +310,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     .join()
                     .map_err(|_| anyhow::anyhow!("a triage worker panicked"))
             })?;
+            progress.finish_and_clear();
             reports.append(&mut unreadable);
             let summary = crate::triage::summarize(&reports);
             match cli.format {
@@ -322,6 +328,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     &summary,
                     cli.format == Format::Markdown,
                 )?,
+            }
+            if summary.reports > 0 && summary.unreadable == summary.reports {
+                out.flush()?;
+                anyhow::bail!("none of the {} reports could be read", summary.reports);
             }
             if summary.with_findings == 0 {
                 Outcome::Clean

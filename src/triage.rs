@@ -15,7 +15,7 @@ use crate::check::MachineFacts;
 use crate::diagnose::{self, Input};
 use crate::rules::RuleSet;
 
-/// Structured reports larger than this are read as text (no one pastes a 64 MiB bundle).
+/// Structured reports larger than this are read as text (no bundle is 64 MiB).
 const MAX_STRUCTURED: u64 = 64 << 20;
 /// Directories are walked to this many files.
 const MAX_FILES: usize = 1_000_000;
@@ -74,6 +74,10 @@ pub fn collect(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<TriagedReport>) {
             ));
             break;
         }
+        if path == Path::new("-") {
+            files.push(path);
+            continue;
+        }
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.is_dir() => match std::fs::read_dir(&path) {
                 Ok(entries) => {
@@ -101,34 +105,59 @@ fn unreadable(path: &Path, why: String) -> TriagedReport {
     }
 }
 
-/// One report.
+/// One report: a file, or stdin for `-`.
 pub fn triage_file(rules: &RuleSet, path: &Path) -> TriagedReport {
     let source = path.display().to_string();
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return unreadable(path, e.to_string()),
-    };
-    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
-    if size <= MAX_STRUCTURED {
-        let mut bytes = Vec::new();
-        if let Err(e) = file.by_ref().take(MAX_STRUCTURED).read_to_end(&mut bytes) {
-            return unreadable(path, e.to_string());
-        }
-        if let Some(s) = structured(rules, &bytes) {
-            return TriagedReport {
-                source,
-                kind: s.kind,
-                node: s.node,
-                error: None,
-                note: s.unjudged.map(|why| {
-                    format!("the findings it recorded are shown: its facts are not readable by this version ({why})")
-                }),
-                findings: s.findings,
-            };
-        }
-        return from_text(rules, &source, Box::new(std::io::Cursor::new(bytes)));
+    if path == Path::new("-") {
+        return triage_reader(rules, "(stdin)".into(), Box::new(std::io::stdin()));
     }
-    from_text(rules, &source, Box::new(file))
+    // A FIFO or a device would block or never end: only regular files (links followed).
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return unreadable(
+                path,
+                "not a regular file (a FIFO, socket or device): skipped".into(),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => return unreadable(path, e.to_string()),
+    }
+    match std::fs::File::open(path) {
+        Ok(file) => triage_reader(rules, source, Box::new(file)),
+        Err(e) => unreadable(path, e.to_string()),
+    }
+}
+
+/// Reads up to `MAX_STRUCTURED` bytes to tell a bundle or check JSON from text; anything
+/// longer is text, streamed through the rules with what was already read in front.
+fn triage_reader(
+    rules: &RuleSet,
+    source: String,
+    mut reader: Box<dyn Read + Send>,
+) -> TriagedReport {
+    let mut head = Vec::new();
+    if let Err(e) = reader.by_ref().take(MAX_STRUCTURED).read_to_end(&mut head) {
+        return unreadable(Path::new(&source), e.to_string());
+    }
+    if (head.len() as u64) < MAX_STRUCTURED
+        && let Some(s) = structured(rules, &head)
+    {
+        return TriagedReport {
+            source,
+            kind: s.kind,
+            node: s.node,
+            error: None,
+            note: s.unjudged.map(|why| {
+                format!("the findings it recorded are shown: its facts are not readable by this version ({why})")
+            }),
+            findings: s.findings,
+        };
+    }
+    from_text(
+        rules,
+        &source,
+        Box::new(std::io::Cursor::new(head).chain(reader)),
+    )
 }
 
 /// A bundle's JSON block or a `check --format json` document. Its machine facts are judged
@@ -206,11 +235,16 @@ fn from_text(rules: &RuleSet, source: &str, reader: Box<dyn Read + Send>) -> Tri
     }
 }
 
+/// What a finding keeps once `each` has seen it, for output that shows only the rule (people's
+/// output): 100,000 reports with full findings would hold their fixes' text in memory.
+const BRIEF_KEYS: &[&str] = &["rule", "name", "category", "severity", "title"];
+
 /// Every file on every core; `each` sees each report as it is done (any order), and the
-/// result is in input order.
+/// result is in input order, with `brief` findings reduced to [`BRIEF_KEYS`].
 pub fn triage_all(
     rules: &RuleSet,
     files: &[PathBuf],
+    brief: bool,
     each: &(dyn Fn(&TriagedReport) + Sync),
 ) -> Vec<TriagedReport> {
     let threads = std::thread::available_parallelism()
@@ -227,8 +261,11 @@ pub fn triage_all(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
-                        let report = triage_file(rules, path);
+                        let mut report = triage_file(rules, path);
                         each(&report);
+                        if brief {
+                            report.findings.iter_mut().for_each(keep_brief);
+                        }
                         done.push((i, report));
                     }
                     done
@@ -244,6 +281,12 @@ pub fn triage_all(
         results[i] = Some(report);
     }
     results.into_iter().flatten().collect()
+}
+
+fn keep_brief(finding: &mut Value) {
+    if let Value::Object(map) = finding {
+        map.retain(|k, _| BRIEF_KEYS.contains(&k.as_str()));
+    }
 }
 
 pub fn summarize(reports: &[TriagedReport]) -> Summary {

@@ -249,3 +249,189 @@ fn reports_made_on_the_h100_triage_to_the_findings_check_gave_there() {
         }
     }
 }
+
+/// Hostile batches: binary and huge files, a FIFO, dangling and looping links, a file whose
+/// read fails, unreadable files and folders, a broken bundle, a directory of 100,000 files.
+/// Each is reported on its own line and the batch goes on.
+#[test]
+fn hostile_files_are_reported_per_file_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    let bytes: Vec<u8> = (0..4_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(batch.join("a-random.bin"), &bytes).unwrap();
+    // 80 MB of zeros without a newline (sparse): past the size read whole, streamed as text.
+    std::fs::File::create(batch.join("b-huge.log"))
+        .unwrap()
+        .set_len(80 << 20)
+        .unwrap();
+    std::fs::write(
+        batch.join("c-broken-bundle.md"),
+        "## cvdoctor check\n```json cvdoctor-report\n{\"facts\": {\"gpus\": [1, 2",
+    )
+    .unwrap();
+    std::fs::write(batch.join("d-not-json.json"), "{ this is not json").unwrap();
+    std::fs::write(
+        batch.join("e-real-ticket.txt"),
+        "ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink(batch.join("nowhere"), batch.join("f-dangling")).unwrap();
+        symlink(batch.join("g-loop"), batch.join("g-loop")).unwrap();
+        let fifo = batch.join("h-fifo");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+    }
+    let batch_arg = batch.display().to_string();
+    let out = cvdoctor(&["--format", "json", "triage", &batch_arg, "/proc/self/mem"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kind_of = |name: &str| -> (String, String) {
+        let r = doc["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["source"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        (
+            r["kind"].as_str().unwrap().to_string(),
+            r["error"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(kind_of("a-random.bin").0, "text");
+    assert_eq!(kind_of("b-huge.log").0, "text");
+    assert_eq!(kind_of("c-broken-bundle.md").0, "text");
+    assert_eq!(kind_of("d-not-json.json").0, "text");
+    assert_eq!(kind_of("e-real-ticket.txt").0, "text");
+    for (name, why) in [
+        ("f-dangling", "No such file"),
+        ("g-loop", "symbolic links"),
+        ("h-fifo", "not a regular file"),
+        ("/proc/self/mem", "error"),
+    ] {
+        let (kind, error) = kind_of(name);
+        assert_eq!(kind, "unreadable", "{name}");
+        assert!(error.contains(why), "{name}: {error}");
+    }
+    assert_eq!(doc["summary"]["unreadable"], 4);
+    assert_eq!(doc["summary"]["top_category"]["library-not-found"], 1);
+
+    // A file and a folder this user may not read (root reads everything: checked unprivileged).
+    if let Some(mut nobody) = unprivileged() {
+        let locked = dir.path().join("locked");
+        std::fs::create_dir_all(locked.join("inside")).unwrap();
+        std::fs::write(locked.join("secret.txt"), "x").unwrap();
+        Command::new("chmod")
+            .args(["-R", "a+rX"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        Command::new("chmod")
+            .arg("000")
+            .arg(locked.join("secret.txt"))
+            .status()
+            .unwrap();
+        Command::new("chmod")
+            .arg("000")
+            .arg(locked.join("inside"))
+            .status()
+            .unwrap();
+        let out = nobody
+            .arg("--format")
+            .arg("json")
+            .arg("triage")
+            .arg(&locked)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["summary"]["unreadable"], 2, "{doc}");
+        assert_eq!(out.status.code(), Some(2));
+    }
+}
+
+/// `cvdoctor` as the user `nobody`, when this test runs as root and `setpriv` exists.
+fn unprivileged() -> Option<Command> {
+    let uid = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return None;
+    }
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_cvdoctor"));
+    Command::new("setpriv").arg("--version").output().ok()?;
+    Some(c)
+}
+
+#[test]
+fn a_directory_of_100000_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let messages = [
+        "cv2.error: OpenCV(4.5.3) error: (-217:Gpu API call) invalid device function in function 'make_policy'\n",
+        "ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory\n",
+        "nothing to see here\n",
+        "make: *** No targets specified and no makefile found.  Stop.\n",
+    ];
+    for i in 0..100_000 {
+        std::fs::write(
+            dir.path().join(format!("{i:06}.txt")),
+            messages[i % messages.len()],
+        )
+        .unwrap();
+    }
+    let out = cvdoctor(&["triage", &dir.path().display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.contains(".txt: ")).count(),
+        100_000
+    );
+    assert!(
+        text.contains("100000 reports, 75000 with findings, 0 not read"),
+        "{}",
+        &text[text.len().saturating_sub(600)..]
+    );
+    // stderr is not a terminal here: no progress bar.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// On a terminal the progress bar is drawn on stderr (a pseudo-terminal from `script`).
+#[test]
+fn progress_bar_on_a_terminal_only() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script` to give cvdoctor a terminal: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        std::fs::write(dir.path().join(format!("{i}.txt")), "hello\n").unwrap();
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let typescript = elsewhere.path().join("typescript");
+    let command = format!(
+        "{} triage {} > /dev/null",
+        env!("CARGO_BIN_EXE_cvdoctor"),
+        dir.path().display()
+    );
+    let status = Command::new("script")
+        .args(["-qec", &command])
+        .arg(&typescript)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let drawn = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(drawn.contains("/300 reports"), "{drawn}");
+}

@@ -6,6 +6,7 @@ pub mod human;
 pub mod inspect;
 pub mod json;
 pub mod markdown;
+pub mod progress;
 pub mod rules;
 pub mod triage;
 

@@ -6,6 +6,7 @@
 //! pattern that has collected enough hits is dropped from the set, so a long log that
 //! repeats the same error costs no more than scanning for the patterns still unseen.
 
+use std::borrow::Cow;
 use std::io::{self, Read};
 use std::sync::OnceLock;
 
@@ -56,7 +57,8 @@ impl Planned {
 pub struct ScanPlan {
     patterns: Vec<Planned>,
     extractors: Vec<Extractor>,
-    /// Every pattern in one set, compiled once; scanners start from a clone.
+    /// Every pattern in one set, compiled once; scanners share it (a clone would start with
+    /// an empty lazy-DFA cache, which costs more than a short input's whole scan).
     full_set: RegexSet,
 }
 
@@ -121,7 +123,7 @@ pub struct Scanner<'p> {
     plan: &'p ScanPlan,
     /// Pattern indexes still in the set, in set order.
     active: Vec<usize>,
-    set: Option<RegexSet>,
+    set: Option<Cow<'p, RegexSet>>,
     hits: Vec<Vec<Hit>>,
     counts: Vec<usize>,
     facts: Facts,
@@ -135,7 +137,7 @@ impl<'p> Scanner<'p> {
         Scanner {
             plan,
             active: (0..n).collect(),
-            set: Some(plan.full_set.clone()),
+            set: Some(Cow::Borrowed(&plan.full_set)),
             hits: vec![Vec::new(); n],
             counts: vec![0; n],
             facts: Facts::default(),
@@ -154,7 +156,9 @@ impl<'p> Scanner<'p> {
                 .active
                 .iter()
                 .map(|&i| self.plan.patterns[i].source.as_str());
-            Some(pattern::compile_set(sources).expect("each pattern compiled alone"))
+            Some(Cow::Owned(
+                pattern::compile_set(sources).expect("each pattern compiled alone"),
+            ))
         };
     }
 
@@ -165,24 +169,13 @@ impl<'p> Scanner<'p> {
         let mut offset = 0u64; // absolute offset of buf[0]
         let mut eof = false;
         while !eof || !buf.is_empty() {
-            while !eof && buf.len() < CHUNK {
-                let start = buf.len();
-                buf.resize(CHUNK.max(start + OVERLAP), 0);
-                match reader.read(&mut buf[start..]) {
-                    Ok(0) => {
-                        buf.truncate(start);
-                        eof = true;
-                    }
-                    Ok(n) => {
-                        buf.truncate(start + n);
-                        self.bytes += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
-                    Err(e) => {
-                        buf.truncate(start);
-                        return Err(e);
-                    }
-                }
+            if !eof && buf.len() < CHUNK {
+                // read_to_end grows the buffer as data comes: a short report never pays for a
+                // zeroed 1 MiB chunk.
+                let room = (CHUNK.max(buf.len() + OVERLAP) - buf.len()) as u64;
+                let n = reader.by_ref().take(room).read_to_end(&mut buf)?;
+                self.bytes += n as u64;
+                eof = (n as u64) < room;
             }
             if eof {
                 self.scan_chunk(source, &buf, line, offset);
