@@ -297,8 +297,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                         }
                     };
                     unreadable.iter().for_each(send);
-                    let brief = matches!(cli.format, Format::Human | Format::Markdown);
-                    let reports = crate::triage::triage_all(&rules, &files, brief, &send);
+                    let keep_json = cli.format == Format::Json;
+                    let reports = crate::triage::triage_all(&rules, &files, keep_json, &send);
                     drop(lines);
                     reports
                 });
@@ -315,13 +315,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let summary = crate::triage::summarize(&reports);
             match cli.format {
                 Format::Jsonl => {}
-                Format::Json => {
-                    serde_json::to_writer_pretty(
-                        &mut out,
-                        &serde_json::json!({"schema": render::json::SCHEMA_VERSION, "reports": reports, "summary": summary}),
-                    )?;
-                    writeln!(out)?;
-                }
+                Format::Json => render::triage::json(&mut out, &reports, &summary)?,
                 Format::Human | Format::Markdown => render::triage::human(
                     &mut out,
                     &reports,

@@ -34,6 +34,9 @@ pub struct TriagedReport {
     /// Something to know about how it was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// This report with its full findings as JSON, when asked for (see [`triage_all`]).
+    #[serde(skip)]
+    pub json: Option<String>,
     pub findings: Vec<Value>,
 }
 
@@ -101,6 +104,7 @@ fn unreadable(path: &Path, why: String) -> TriagedReport {
         node: None,
         error: Some(why),
         note: None,
+        json: None,
         findings: Vec::new(),
     }
 }
@@ -150,6 +154,7 @@ fn triage_reader(
             note: s.unjudged.map(|why| {
                 format!("the findings it recorded are shown: its facts are not readable by this version ({why})")
             }),
+            json: None,
             findings: s.findings,
         };
     }
@@ -225,6 +230,7 @@ fn from_text(rules: &RuleSet, source: &str, reader: Box<dyn Read + Send>) -> Tri
             node: None,
             error: None,
             note: None,
+            json: None,
             findings: d
                 .findings
                 .iter()
@@ -235,16 +241,17 @@ fn from_text(rules: &RuleSet, source: &str, reader: Box<dyn Read + Send>) -> Tri
     }
 }
 
-/// What a finding keeps once `each` has seen it, for output that shows only the rule (people's
-/// output): 100,000 reports with full findings would hold their fixes' text in memory.
+/// What a finding keeps once `each` has seen it: 100,000 reports with full findings would hold
+/// every fix's text as JSON trees; the summary needs only these.
 const BRIEF_KEYS: &[&str] = &["rule", "name", "category", "severity", "title"];
 
-/// Every file on every core; `each` sees each report as it is done (any order), and the
-/// result is in input order, with `brief` findings reduced to [`BRIEF_KEYS`].
+/// Every file on every core; `each` sees each report as it is done (any order). The result is
+/// in input order with findings reduced to [`BRIEF_KEYS`]; with `keep_json`, each report's full
+/// JSON (pretty) is kept in [`TriagedReport::json`] first, as compact text.
 pub fn triage_all(
     rules: &RuleSet,
     files: &[PathBuf],
-    brief: bool,
+    keep_json: bool,
     each: &(dyn Fn(&TriagedReport) + Sync),
 ) -> Vec<TriagedReport> {
     let threads = std::thread::available_parallelism()
@@ -263,9 +270,10 @@ pub fn triage_all(
                         let Some(path) = files.get(i) else { break };
                         let mut report = triage_file(rules, path);
                         each(&report);
-                        if brief {
-                            report.findings.iter_mut().for_each(keep_brief);
+                        if keep_json {
+                            report.json = serde_json::to_string_pretty(&report).ok();
                         }
+                        report.findings.iter_mut().for_each(keep_brief);
                         done.push((i, report));
                     }
                     done

@@ -82,7 +82,11 @@ pub fn name_regex_source() -> String {
 
 /// The row that a product name resolves to, if any.
 pub fn lookup(name: &str) -> Option<&'static GpuRow> {
-    let re = regex::Regex::new(&name_regex_source()).ok()?;
+    // Compiled once: every GPU name in every report comes through here.
+    static NAMES: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = NAMES
+        .get_or_init(|| regex::Regex::new(&name_regex_source()).ok())
+        .as_ref()?;
     let caps = re.captures(name)?;
     (0..GPUS.len()).find_map(|i| caps.name(&format!("g{i}")).map(|_| &GPUS[i]))
 }

@@ -5,6 +5,27 @@ use std::io::{self, Write};
 
 use crate::triage::{Summary, TriagedReport};
 
+/// `{"schema", "reports": [...], "summary": {...}}`, pretty, from each report's kept JSON text
+/// (written piece by piece: the whole document is never one tree in memory).
+pub fn json(out: &mut dyn Write, reports: &[TriagedReport], summary: &Summary) -> io::Result<()> {
+    writeln!(
+        out,
+        "{{\n  \"schema\": {},\n  \"reports\": [",
+        crate::render::json::SCHEMA_VERSION
+    )?;
+    for (i, r) in reports.iter().enumerate() {
+        let text = match &r.json {
+            Some(text) => text.clone(),
+            None => serde_json::to_string_pretty(r)?,
+        };
+        let indented = text.replace('\n', "\n    ");
+        let comma = if i + 1 < reports.len() { "," } else { "" };
+        writeln!(out, "    {indented}{comma}")?;
+    }
+    let summary = serde_json::to_string_pretty(summary)?.replace('\n', "\n  ");
+    writeln!(out, "  ],\n  \"summary\": {summary}\n}}")
+}
+
 pub fn human(
     out: &mut dyn Write,
     reports: &[TriagedReport],
