@@ -426,9 +426,11 @@ fn progress_bar_on_a_terminal_only() {
         env!("CARGO_BIN_EXE_cvdoctor"),
         dir.path().display()
     );
+    // script copies the session to its own stdout too: keep that out of the test's output.
     let status = Command::new("script")
         .args(["-qec", &command])
         .arg(&typescript)
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());

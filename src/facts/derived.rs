@@ -25,6 +25,42 @@ pub fn derive(facts: &mut Facts) {
     );
     derive_os(facts);
     derive_jetson(facts);
+    derive_gpu_newer_than_toolkit(facts);
+}
+
+/// A GPU whose architecture the build's CUDA toolkit cannot compile for (an RTX 5060, 12.0,
+/// with CUDA 12.0, which first knows sm_120 in 12.8): no SASS for it can be in the build.
+fn derive_gpu_newer_than_toolkit(facts: &mut Facts) {
+    let Some(toolkit) = facts.version("cuda.version") else {
+        return;
+    };
+    let mut needs = Vec::new();
+    for observed in facts.all("gpu.cc") {
+        let Some(&(major, minor)) = parse_arch_list(&observed.value).first() else {
+            continue;
+        };
+        let Some(row) = crate::knowledge::arch_toolkits::lookup(major * 10 + minor) else {
+            continue;
+        };
+        let first = Version::parse(row.first).expect("table versions parse");
+        let text = format!("{major}.{minor} needs CUDA {} or later", row.first);
+        if toolkit < first && !needs.contains(&text) {
+            needs.push(text);
+        }
+    }
+    if !needs.is_empty() {
+        facts.add(
+            "gpu.needs_newer_toolkit",
+            format!(
+                "{}; the build uses CUDA {}",
+                needs.join(", "),
+                toolkit.as_str()
+            ),
+            Origin::Derived {
+                by: "gpu.cc, cuda.version and the arch/toolkit table",
+            },
+        );
+    }
 }
 
 /// Compute capabilities as OpenCV writes them in `CUDA_ARCH_BIN` (`7.0`), sorted, unique.
@@ -226,6 +262,24 @@ mod tests {
             None,
             "cuDNN 7 has no row"
         );
+    }
+
+    #[test]
+    fn gpu_newer_than_the_toolkit() {
+        let mut facts = Facts::default();
+        let origin = || Origin::Derived { by: "test" };
+        facts.add("gpu.cc", "12.0", origin());
+        facts.add("cuda.version", "12.0", origin());
+        derive(&mut facts);
+        assert_eq!(
+            facts.primary("gpu.needs_newer_toolkit"),
+            Some("12.0 needs CUDA 12.8 or later; the build uses CUDA 12.0")
+        );
+        let mut facts = Facts::default();
+        facts.add("gpu.cc", "8.6", origin());
+        facts.add("cuda.version", "12.0", origin());
+        derive(&mut facts);
+        assert_eq!(facts.primary("gpu.needs_newer_toolkit"), None);
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("gpu.name",             Text,    "GPU product names found in the text"),
     key!("gpu.cc",               Version, "compute capability of each GPU, from its name or stated outright"),
     key!("gpu.arch_bin",         Text,    "derived: the `CUDA_ARCH_BIN` value covering every GPU found, e.g. `7.0` or `7.0 8.6`"),
+    key!("gpu.needs_newer_toolkit", Text, "derived: a GPU whose architecture the build's CUDA toolkit cannot compile for, e.g. `12.0 needs CUDA 12.8 or later; the build uses CUDA 12.0`"),
     key!("build.arch_bin",       Text,    "architectures with SASS in the build (`NVIDIA GPU arch: 60 61`, `CUDA_ARCH_BIN=6.1`), as `6.0 6.1`"),
     key!("build.arch_ptx",       Text,    "architectures with PTX in the build (`NVIDIA PTX archs:`), as `6.1`"),
     key!("build.cuda_generation",Text,    "`CUDA_GENERATION` value (Pascal, Volta...), which overrides `CUDA_ARCH_BIN`"),
