@@ -46,3 +46,23 @@ fn every_ticket_gets_its_category_first_and_its_fix_values() {
     assert!(misses.is_empty(), "{}", misses.join("\n"));
     assert_eq!(doc["summary"]["reports"], expected.len());
 }
+
+/// `explain` reads the same pastes: nvidia-smi of a V100 with the make_policy error gives the
+/// rebuild for 7.0, and the H100's `--query-gpu` CSV gives 9.0.
+#[test]
+fn explain_takes_the_gpu_from_the_pasted_nvidia_smi() {
+    for (ticket, arch) in [
+        ("01-v100-make-policy.txt", "CUDA_ARCH_BIN=7.0"),
+        ("04-h100-csv-not-built-for-device.txt", "CUDA_ARCH_BIN=9.0"),
+    ] {
+        let path = format!("{}/fixtures/tickets/{ticket}", env!("CARGO_MANIFEST_DIR"));
+        let out = Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
+            .args(["--format", "json", "explain", &path])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let fix = doc["findings"][0]["fix"].as_str().unwrap();
+        assert!(fix.contains(arch), "{ticket}: {fix}");
+    }
+}
