@@ -26,6 +26,28 @@ pub fn derive(facts: &mut Facts) {
     derive_os(facts);
     derive_jetson(facts);
     derive_gpu_newer_than_toolkit(facts);
+    derive_l4t_mismatch(facts);
+}
+
+/// Two L4T majors in one paste (R32 on the host, an `l4t-r35` container image): Jetson
+/// containers carry the CUDA of their L4T release and need a host driver of the same major.
+fn derive_l4t_mismatch(facts: &mut Facts) {
+    let mut majors: Vec<String> = Vec::new();
+    let mut releases: Vec<String> = Vec::new();
+    for observed in facts.all("jetson.l4t") {
+        let major = observed.value.split('.').next().unwrap_or("").to_string();
+        if !majors.contains(&major) {
+            majors.push(major);
+            releases.push(format!("R{}", observed.value));
+        }
+    }
+    if majors.len() > 1 {
+        facts.add(
+            "jetson.l4t_mismatch",
+            releases.join(" and "),
+            Origin::Derived { by: "jetson.l4t" },
+        );
+    }
 }
 
 /// A GPU whose architecture the build's CUDA toolkit cannot compile for (an RTX 5060, 12.0,
@@ -262,6 +284,24 @@ mod tests {
             None,
             "cuDNN 7 has no row"
         );
+    }
+
+    #[test]
+    fn l4t_releases_of_two_majors() {
+        let mut facts = Facts::default();
+        let origin = || Origin::Derived { by: "test" };
+        facts.add("jetson.l4t", "32.6.1", origin());
+        facts.add("jetson.l4t", "35.4.1", origin());
+        derive(&mut facts);
+        assert_eq!(
+            facts.primary("jetson.l4t_mismatch"),
+            Some("R32.6.1 and R35.4.1")
+        );
+        let mut facts = Facts::default();
+        facts.add("jetson.l4t", "35.4.1", origin());
+        facts.add("jetson.l4t", "35.3.1", origin());
+        derive(&mut facts);
+        assert_eq!(facts.primary("jetson.l4t_mismatch"), None);
     }
 
     #[test]

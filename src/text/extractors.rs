@@ -164,6 +164,12 @@ pub fn extractors() -> Vec<Extractor> {
         ex!("loader.libraries", Plain, r"(?m)^[ \t]*(?P<v>lib(?:cudnn|cudart|cublas|cufft|npp[a-z]*|nvinfer|opencv_core|opencv_dnn)\.so\.[\d.]+[a-z]?)[ \t]+\(libc6",
             "\tlibcudnn.so.9 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcudnn.so.9" => "libcudnn.so.9"),
 
+        // Jetson's L4T release, of the host (`L4T 32.6.1`) or of a container image (`l4t-r35.4.1`).
+        ex!("jetson.l4t", Plain, r"\bL4T[ _-]?R?(?P<v>3\d\.\d+(?:\.\d+)?)\b",
+            "JetPack: 4.6 [L4T 32.6.1]" => "32.6.1"),
+        ex!("jetson.l4t", Plain, r"\bl4t-r(?P<v>3\d\.\d+(?:\.\d+)?)\b",
+            "Image: dustynv/ros:foxy-desktop-l4t-r35.4.1" => "35.4.1"),
+
         // Operating system hints.
         ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Visual Studio",
             r"\modules\core\src\cuda_info.cpp:62: error" => "windows"),
