@@ -1,5 +1,5 @@
 //! deploy/: the Slurm batch script run with a stand-in `srun` that plays three nodes, and the
-//! Kubernetes manifest parsed.
+//! Kubernetes manifest parsed and checked for consistency (no cluster here to apply it to).
 
 use std::path::Path;
 use std::process::Command;
@@ -74,13 +74,59 @@ fn slurm_script_writes_one_check_per_node_and_triages_them() {
 }
 
 #[test]
-fn kubernetes_manifest_names_the_node_and_keeps_stderr_out_of_the_json() {
-    let manifest =
+fn kubernetes_manifest_runs_check_on_gpu_nodes_with_the_node_name() {
+    let text =
         std::fs::read_to_string(Path::new(ROOT).join("deploy/kubernetes/cvdoctor-daemonset.yaml"))
             .unwrap();
-    // The pod's host name is the pod's: the node name must come from the downward API.
-    assert!(manifest.contains("name: CVDOCTOR_NODE"));
-    assert!(manifest.contains("fieldPath: spec.nodeName"));
-    assert!(manifest.contains("cvdoctor --format json check 2>"));
-    assert!(manifest.contains("kind: DaemonSet"));
+    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&text)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect();
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Namespace", "DaemonSet"]);
+    let ds = &docs[1];
+    let spec = &ds["spec"]["template"]["spec"];
+    // Scheduled on GPU nodes only, and its pods match the DaemonSet's selector.
+    assert_eq!(spec["nodeSelector"]["nvidia.com/gpu.present"], "true");
+    assert_eq!(
+        ds["spec"]["selector"]["matchLabels"]["app"],
+        ds["spec"]["template"]["metadata"]["labels"]["app"]
+    );
+    // The init container copies the binary into the volume the check container runs it from.
+    let init = &spec["initContainers"][0];
+    let check = &spec["containers"][0];
+    let volume = spec["volumes"][0]["name"].as_str().unwrap();
+    let mount = |c: &serde_yaml::Value| -> String {
+        c["volumeMounts"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == volume)
+            .map(|m| m["mountPath"].as_str().unwrap().to_string())
+            .expect("mounts the shared volume")
+    };
+    let copied_to = init["command"][2].as_str().unwrap();
+    assert_eq!(
+        Path::new(copied_to).parent().unwrap(),
+        Path::new(&mount(init))
+    );
+    let run = check["args"][0].as_str().unwrap();
+    let binary = run.split_whitespace().next().unwrap();
+    assert_eq!(
+        Path::new(binary).parent().unwrap(),
+        Path::new(&mount(check))
+    );
+    assert_eq!(
+        Path::new(binary).file_name(),
+        Path::new(copied_to).file_name()
+    );
+    // check --format json on stdout only (kubectl logs mixes in stderr), the node from the
+    // downward API (the pod's host name is the pod's).
+    assert!(run.contains("--format json check 2>"), "{run}");
+    let node = check["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "CVDOCTOR_NODE")
+        .expect("CVDOCTOR_NODE");
+    assert_eq!(node["valueFrom"]["fieldRef"]["fieldPath"], "spec.nodeName");
 }
