@@ -62,7 +62,7 @@ pub fn extractors() -> Vec<Extractor> {
             "cv2 version= 4.2.0" => "4.2.0"),
         ex!("opencv.version", Plain, r"[/\\]opencv[-_](?P<v>[2-5]\.\d+\.\d+)[/\\]",
             "/home/ycc/opencv-4.4.0/modules/dnn/src/dnn.cpp:2353" => "4.4.0"),
-        ex!("opencv.version", Plain, r"\bOpenCV[ -]v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)\b",
+        ex!("opencv.version", Plain, r"\bOpenCV[ -]?v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)\b",
             "I built OpenCV 4.1.2 from source" => "4.1.2"),
         ex!("opencv.version", Plain, r"\bOpenCV\s*(?:=>|:|version:?)\s*v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)",
             "- OpenCV => 4.3.0-527-ga711e2aa41 (master latest)" => "4.3.0"),
