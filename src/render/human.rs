@@ -155,13 +155,21 @@ fn render_facts(out: &mut dyn Write, diagnosis: &Diagnosis) -> io::Result<()> {
 fn summary(out: &mut dyn Write, diagnosis: &Diagnosis) -> io::Result<()> {
     let n = diagnosis.findings.len();
     if n == 0 {
-        return writeln!(
+        writeln!(
             out,
             "{} no known OpenCV/CUDA problem found in {} line{} of input",
             "ok:".green().bold(),
             diagnosis.lines,
             if diagnosis.lines == 1 { "" } else { "s" }
-        );
+        )?;
+        // A short paste with nothing recognised is usually missing the error itself.
+        if diagnosis.lines < 20 {
+            writeln!(
+                out,
+                "  = help: paste the whole error (the traceback, or the build log from its first error),\n          or run `cvdoctor check` on the machine"
+            )?;
+        }
+        return Ok(());
     }
     let top = &diagnosis.findings[0];
     writeln!(
