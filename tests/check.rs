@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/fatbin-h100");
+mod common;
+use common::{FATBIN_FIXTURES as FIXTURES, cvdoctor, install_cv2, site_packages};
 
 /// `check --format json` with `args`; every call also checks the round trip (below).
 fn check(args: &[&str]) -> (i32, serde_json::Value, String) {
@@ -18,14 +19,6 @@ fn check(args: &[&str]) -> (i32, serde_json::Value, String) {
         doc,
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn cvdoctor(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
-        .args(args)
-        .env_remove("VIRTUAL_ENV")
-        .output()
-        .unwrap()
 }
 
 /// What a finding says, for comparing runs.
@@ -109,8 +102,7 @@ fn categories_of(doc: &serde_json::Value) -> Vec<String> {
 /// An image with Python 3.12's site-packages.
 fn image() -> (tempfile::TempDir, PathBuf) {
     let root = tempfile::tempdir().unwrap();
-    let site = root.path().join("usr/local/lib/python3.12/dist-packages");
-    std::fs::create_dir_all(&site).unwrap();
+    let site = site_packages(root.path());
     (root, site)
 }
 
@@ -136,11 +128,7 @@ fn cudnn_header(root: &Path, dir: &str, name: &str, version: (u32, u32, u32)) ->
 fn source_build_without_code_for_the_gpu() {
     // A statically linked cv2 that holds sm_80 SASS only, judged for an H100 (9.0).
     let (root, site) = image();
-    std::fs::copy(
-        Path::new(FIXTURES).join("libsm80.so"),
-        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
-    )
-    .unwrap();
+    install_cv2(&site, "fatbin-h100/libsm80.so");
     let (code, doc, _) = check(&["--root", &root_arg(root.path()), "--gpu", "9.0"]);
     assert_eq!(code, 1);
     assert_eq!(doc["facts"]["cv2"]["origin"], "source build");
@@ -260,11 +248,7 @@ fn pip_wheel_shadowing_a_source_build() {
 #[test]
 fn library_missing_from_the_loader_path_and_then_present() {
     let (root, site) = image();
-    std::fs::copy(
-        Path::new(FIXTURES).join("libsm90.so"),
-        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
-    )
-    .unwrap();
+    install_cv2(&site, "fatbin-h100/libsm90.so");
     let (_, doc, _) = check(&["--root", &root_arg(root.path())]);
     let f = finding(&doc, "CVD511");
     assert!(f["fix"].as_str().unwrap().contains("libcudart.so.13"));
@@ -600,11 +584,7 @@ fn cudnn_at_run_time_older_than_the_build() {
     // fixtures/opencv-build: a cv2 built with cuDNN 8.9.7 that needs libcudnn.so.8 (build.sh).
     let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/opencv-build");
     let (root, site) = image();
-    std::fs::copy(
-        built.join("cv2-cudnn8.so"),
-        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
-    )
-    .unwrap();
+    install_cv2(&site, "opencv-build/cv2-cudnn8.so");
     let lib = root.path().join("usr/lib/x86_64-linux-gnu");
     std::fs::create_dir_all(&lib).unwrap();
     std::fs::copy(
@@ -750,11 +730,7 @@ fn check_unprivileged(args: &[&str]) -> Option<(serde_json::Value, String)> {
 fn unreadable_site_packages_and_build_directory_are_said_not_checked() {
     use std::os::unix::fs::PermissionsExt;
     let (root, site) = image();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/opencv-build/cv2-cudnn8.so"),
-        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
-    )
-    .unwrap();
+    install_cv2(&site, "opencv-build/cv2-cudnn8.so");
     let build = tempfile::tempdir().unwrap();
     std::fs::write(build.path().join("CMakeCache.txt"), "WITH_CUDA:BOOL=ON\n").unwrap();
     let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));

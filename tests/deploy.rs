@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+use common::{install_cv2, site_packages};
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 #[test]
@@ -25,13 +28,7 @@ fn slurm_script_writes_one_check_per_node_and_triages_them() {
     }
     // Each node checks an image holding a cv2 with sm_80 code only, judged for an H100.
     let image = dir.path().join("image");
-    let site = image.join("usr/local/lib/python3.12/dist-packages");
-    std::fs::create_dir_all(&site).unwrap();
-    std::fs::copy(
-        Path::new(ROOT).join("fixtures/fatbin-h100/libsm80.so"),
-        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
-    )
-    .unwrap();
+    install_cv2(&site_packages(&image), "fatbin-h100/libsm80.so");
     let out_dir = dir.path().join("out");
     let path = format!(
         "{}:{}",

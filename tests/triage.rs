@@ -4,13 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-fn cvdoctor(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cvdoctor"))
-        .args(args)
-        .env_remove("VIRTUAL_ENV")
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{cvdoctor, install_cv2, site_packages};
 
 fn rules(findings: &serde_json::Value) -> Vec<String> {
     findings
@@ -28,7 +23,7 @@ fn a_batch_of_bundles_check_json_text_and_bad_files() {
     std::fs::create_dir_all(&tickets).unwrap();
     // A machine image and build directory that check has something to say about.
     let root = dir.path().join("image");
-    std::fs::create_dir_all(root.join("usr/local/lib/python3.12/dist-packages")).unwrap();
+    site_packages(&root);
     let build = dir.path().join("build");
     std::fs::create_dir_all(&build).unwrap();
     std::fs::write(
@@ -137,14 +132,8 @@ fn a_batch_of_bundles_check_json_text_and_bad_files() {
 fn check_outputs_of_a_fleet_are_aggregated_by_node() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("image");
-    let site = root.join("usr/local/lib/python3.12/dist-packages");
-    std::fs::create_dir_all(&site).unwrap();
     // A cv2 built for sm_80 that needs libcudart.so.13.
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fatbin-h100/libsm80.so"),
-        site.join("cv2.cpython-312-x86_64-linux-gnu.so"),
-    )
-    .unwrap();
+    install_cv2(&site_packages(&root), "fatbin-h100/libsm80.so");
     let out = cvdoctor(&[
         "--format",
         "json",

@@ -40,6 +40,34 @@ pub struct OpenCvBuild {
     pub text: String,
 }
 
+impl OpenCvBuild {
+    /// `CUDA 12.8 (SASS 7.5 8.6; PTX none)` or `no CUDA`, for people's output.
+    pub fn cuda_summary(&self) -> String {
+        if !self.cuda {
+            return "no CUDA".into();
+        }
+        let ptx = if self.ptx_arch.is_empty() {
+            "none".to_string()
+        } else {
+            self.ptx_arch.join(" ")
+        };
+        format!(
+            "CUDA {} (SASS {}; PTX {ptx})",
+            self.cuda_version.as_deref().unwrap_or("?"),
+            self.gpu_arch.join(" ")
+        )
+    }
+
+    /// `cuDNN 9.7.0`, `cuDNN yes` (version unknown) or `no cuDNN`.
+    pub fn cudnn_summary(&self) -> String {
+        match (&self.cudnn_version, self.cudnn) {
+            (_, false) => "no cuDNN".into(),
+            (Some(v), true) => format!("cuDNN {v}"),
+            (None, true) => "cuDNN yes".into(),
+        }
+    }
+}
+
 /// Is this a file that can hold OpenCV's build information?
 pub fn may_hold_build_info(file_name: &str) -> bool {
     file_name.starts_with("libopencv_core")

@@ -175,22 +175,7 @@ fn summary(m: &MachineFacts, findings: &[Finding]) -> Vec<(Mark, &'static str, S
             (
                 if bad { Mark::Bad } else { Mark::Ok },
                 "OpenCV build",
-                format!(
-                    "{}: CUDA {} (arch {}; PTX {}), cuDNN {}",
-                    b.version,
-                    b.cuda_version.as_deref().unwrap_or("?"),
-                    b.gpu_arch.join(" "),
-                    if b.ptx_arch.is_empty() {
-                        "none".into()
-                    } else {
-                        b.ptx_arch.join(" ")
-                    },
-                    if b.cudnn {
-                        b.cudnn_version.clone().unwrap_or_else(|| "yes".into())
-                    } else {
-                        "NO".into()
-                    }
-                ),
+                format!("{}: {}, {}", b.version, b.cuda_summary(), b.cudnn_summary()),
             )
         }
         Some(b) => (Mark::Bad, "OpenCV build", format!("{}: no CUDA", b.version)),

@@ -123,26 +123,13 @@ fn binary(out: &mut dyn Write, report: &BinaryReport, verbose: bool) -> io::Resu
         }
     }
     if let Some(b) = &report.opencv_build {
-        let cuda = if b.cuda {
-            format!(
-                "CUDA {} (SASS {}; PTX {})",
-                b.cuda_version.as_deref().unwrap_or("?"),
-                b.gpu_arch.join(" "),
-                if b.ptx_arch.is_empty() {
-                    "none".into()
-                } else {
-                    b.ptx_arch.join(" ")
-                }
-            )
-        } else {
-            "no CUDA".to_string()
-        };
-        let cudnn = if b.cudnn {
-            format!("cuDNN {}", b.cudnn_version.as_deref().unwrap_or("?"))
-        } else {
-            "no cuDNN".to_string()
-        };
-        writeln!(out, "  OpenCV {} build: {cuda}, {cudnn}", b.version)?;
+        writeln!(
+            out,
+            "  OpenCV {} build: {}, {}",
+            b.version,
+            b.cuda_summary(),
+            b.cudnn_summary()
+        )?;
         if let Some(python) = &b.python_interpreter {
             writeln!(out, "  built for Python: {python}")?;
         }
