@@ -12,6 +12,7 @@ const SECRETS: &[&str] = &[
     "1654321098765",
     "ghp_0123456789abcdefghijABCDEFGHIJ012345",
     "gpu-node-17",
+    "rack4-node-33",
 ];
 
 fn report(
@@ -30,6 +31,8 @@ fn report(
         .env("HOME", home)
         .env("USER", "alice")
         .env("HOSTNAME", "gpu-node-17.lab.example.org")
+        // The node name check records for fleets (a Kubernetes pod's node) is a secret too.
+        .env("CVDOCTOR_NODE", "rack4-node-33")
         .env_remove("VIRTUAL_ENV")
         .output()
         .unwrap();

@@ -125,7 +125,7 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
     let root = opts.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let on_host = root == Path::new("/");
     let mut m = MachineFacts {
-        host: host_name(),
+        host: crate::probe::host::node_name(),
         root: root.clone(),
         ..Default::default()
     };
@@ -450,16 +450,6 @@ fn python_under_root(root: &Path) -> Result<python::Python, String> {
         chosen_by: "--root".into(),
         invoked_as: String::new(),
     })
-}
-
-/// `$CVDOCTOR_NODE` (set it where the host name is not the node's, as in a Kubernetes pod),
-/// else the kernel's host name.
-fn host_name() -> Option<String> {
-    std::env::var("CVDOCTOR_NODE")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
 }
 
 /// Probes, then the rules.

@@ -5,6 +5,7 @@ pub mod c_header;
 pub mod cmake_cache;
 pub mod cuda_driver;
 pub mod cv2;
+pub mod host;
 pub mod live;
 pub mod nvml;
 pub mod python;

@@ -31,15 +31,18 @@ impl Identity {
         {
             users.push(name.to_string());
         }
-        let mut hosts: Vec<String> = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .ok()
+        // The node name `check` records (CVDOCTOR_NODE) as well as the kernel's and the shell's.
+        let mut hosts: Vec<String> = crate::probe::host::node_name()
             .into_iter()
+            .chain(crate::probe::host::kernel_name())
             .chain(std::env::var("HOSTNAME").ok())
             .map(|h| h.trim().to_string())
             .collect();
-        if let Some(short) = hosts.first().and_then(|h| h.split('.').next()) {
-            hosts.push(short.to_string());
-        }
+        let short: Vec<String> = hosts
+            .iter()
+            .filter_map(|h| h.split('.').next().map(str::to_string))
+            .collect();
+        hosts.extend(short);
         Identity { home, users, hosts }.cleaned()
     }
 
