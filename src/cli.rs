@@ -325,7 +325,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             if summary.reports > 0 && summary.unreadable == summary.reports {
                 out.flush()?;
-                anyhow::bail!("none of the {} reports could be read", summary.reports);
+                anyhow::bail!(
+                    "none of the {} reports could be read (each one's reason is listed above): check the paths and their permissions",
+                    summary.reports
+                );
             }
             if summary.with_findings == 0 {
                 Outcome::Clean

@@ -180,7 +180,7 @@ fn structured(rules: &RuleSet, bytes: &[u8]) -> Option<Structured> {
         None => return None,
     };
     let mut doc: Value = serde_json::from_str(json).ok()?;
-    let recorded = doc.get("findings")?.as_array()?.clone();
+    doc.get("findings")?.as_array()?; // what makes it a report; read only if not judged again
     let facts = doc.get_mut("facts")?.take();
     let redacted = doc
         .get("redacted")
@@ -204,7 +204,10 @@ fn structured(rules: &RuleSet, bytes: &[u8]) -> Option<Structured> {
         Err(why) => Some(Structured {
             kind,
             node: None,
-            findings: recorded,
+            findings: match doc["findings"].take() {
+                Value::Array(recorded) => recorded,
+                _ => Vec::new(),
+            },
             unjudged: Some(why.to_string()),
         }),
     }

@@ -15,8 +15,8 @@ pub fn json(out: &mut dyn Write, reports: &[TriagedReport], summary: &Summary) -
     )?;
     for (i, r) in reports.iter().enumerate() {
         let text = match &r.json {
-            Some(text) => text.clone(),
-            None => serde_json::to_string_pretty(r)?,
+            Some(text) => std::borrow::Cow::Borrowed(text.as_str()),
+            None => std::borrow::Cow::Owned(serde_json::to_string_pretty(r)?),
         };
         let indented = text.replace('\n', "\n    ");
         let comma = if i + 1 < reports.len() { "," } else { "" };
