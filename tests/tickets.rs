@@ -66,3 +66,41 @@ fn explain_takes_the_gpu_from_the_pasted_nvidia_smi() {
         assert!(fix.contains(arch), "{ticket}: {fix}");
     }
 }
+
+/// The committed tickets and expected.jsonl are what compose.py writes from its real parts (a
+/// ticket edited by hand, or a part changed without composing again, fails here).
+#[test]
+fn committed_tickets_are_what_compose_py_writes() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new("python3")
+        .arg(format!("{root}/fixtures/tickets-src/compose.py"))
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs compose.py");
+    assert!(status.success());
+    let read = |p: std::path::PathBuf| {
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    assert_eq!(
+        read(out.path().join("expected.jsonl")),
+        read(format!("{root}/fixtures/tickets-src/expected.jsonl").into())
+    );
+    let mut written = 0;
+    for entry in std::fs::read_dir(out.path()).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".txt") {
+            written += 1;
+            assert_eq!(
+                read(entry.path()),
+                read(format!("{root}/fixtures/tickets/{name}").into()),
+                "{name}"
+            );
+        }
+    }
+    let committed = std::fs::read_dir(format!("{root}/fixtures/tickets"))
+        .unwrap()
+        .count();
+    assert_eq!(written, committed);
+}
