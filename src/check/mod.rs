@@ -300,15 +300,8 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
 
     // Build directory.
     match cmake_cache::locate(opts.build_dir.as_deref()) {
-        Some(dir) => match cmake_cache::read(&dir) {
-            Ok(mut b) => {
-                b.extra_modules_found = b
-                    .variables
-                    .get("OPENCV_EXTRA_MODULES_PATH")
-                    .filter(|v| !v.is_empty())
-                    .map(|v| extra_modules_found(v, &root));
-                m.build_dir = Some(b);
-            }
+        Some(dir) => match cmake_cache::read(&dir, &root) {
+            Ok(b) => m.build_dir = Some(b),
             Err(why) => unavailable(&mut m, "build directory", why),
         },
         None => unavailable(
@@ -320,7 +313,7 @@ pub fn probe(opts: &CheckOptions) -> MachineFacts {
     m
 }
 
-/// The host name, `$VIRTUAL_ENV` and `~/opencv_contrib/modules` (on this machine only).
+/// `$VIRTUAL_ENV` and `~/opencv_contrib/modules` (on this machine only: not under `--root`).
 fn environment(root: &Path) -> Environment {
     if root != Path::new("/") {
         return Environment::default();
@@ -333,13 +326,6 @@ fn environment(root: &Path) -> Environment {
         virtual_env: std::env::var_os("VIRTUAL_ENV").map(|v| v.to_string_lossy().into_owned()),
         home_contrib_modules,
     }
-}
-
-/// A `;`-list or a path with `~` is something cmake cannot use as is.
-fn extra_modules_found(value: &str, root: &Path) -> bool {
-    !value.contains('~')
-        && !value.contains(';')
-        && (root.join(value.trim_start_matches('/')).is_dir() || Path::new(value).is_dir())
 }
 
 /// The cv2 module, then the OpenCV libraries it needs (those hold the CUDA code and, for a

@@ -27,8 +27,8 @@ pub struct BuildDir {
     pub opencv_source: Option<SourceVersion>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contrib_source: Option<SourceVersion>,
-    /// Whether OPENCV_EXTRA_MODULES_PATH names a folder that exists (checked by `check`, so
-    /// that a report judged elsewhere does not look at the wrong machine's disk).
+    /// Whether OPENCV_EXTRA_MODULES_PATH is a folder cmake can use (no `~`, no list, present),
+    /// recorded when the cache is read so that a report judged elsewhere needs no disk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_modules_found: Option<bool>,
 }
@@ -66,7 +66,9 @@ pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
         .find(|c| c.join("CMakeCache.txt").is_file())
 }
 
-pub fn read(dir: &Path) -> Result<BuildDir, String> {
+/// Reads `DIR/CMakeCache.txt`. Paths the cache names are looked up under `root` too (`--root`
+/// images) and on this machine.
+pub fn read(dir: &Path, root: &Path) -> Result<BuildDir, String> {
     let path = dir.join("CMakeCache.txt");
     let meta = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.len() > MAX_CACHE {
@@ -115,6 +117,7 @@ pub fn read(dir: &Path) -> Result<BuildDir, String> {
     let var = |name: &str| out.variables.get(name).filter(|v| !v.is_empty());
     out.opencv_source =
         var("CMAKE_HOME_DIRECTORY").and_then(|d| source_version::opencv(Path::new(d)));
+    out.extra_modules_found = var("OPENCV_EXTRA_MODULES_PATH").map(|v| usable_folder(v, root));
     // A `;`-separated list; contrib's is the one that is a folder.
     out.contrib_source = var("OPENCV_EXTRA_MODULES_PATH").and_then(|list| {
         list.split(';')
@@ -123,4 +126,11 @@ pub fn read(dir: &Path) -> Result<BuildDir, String> {
             .find_map(source_version::contrib)
     });
     Ok(out)
+}
+
+/// A folder cmake can use as given: no `~` (cmake does not expand it), no `;`-list, and there.
+fn usable_folder(value: &str, root: &Path) -> bool {
+    !value.contains('~')
+        && !value.contains(';')
+        && (root.join(value.trim_start_matches('/')).is_dir() || Path::new(value).is_dir())
 }
