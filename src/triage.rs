@@ -152,7 +152,7 @@ fn triage_reader(
             node: s.node,
             error: None,
             note: s.unjudged.map(|why| {
-                format!("the findings it recorded are shown: its facts are not readable by this version ({why})")
+                format!("the findings it recorded are shown: its facts are not readable by this version ({why}); ask for a report made with this cvdoctor version to judge it again")
             }),
             json: None,
             findings: s.findings,
@@ -339,29 +339,32 @@ pub fn summarize(reports: &[TriagedReport]) -> Summary {
 
 /// "3 of 12 nodes: driver older than the CUDA runtime OpenCV needs".
 fn summarize_nodes(reports: &[TriagedReport], summary: &mut Summary) {
-    let mut nodes = std::collections::BTreeSet::new();
-    let mut by_rule: BTreeMap<String, NodeFinding> = BTreeMap::new();
+    use std::collections::BTreeSet;
+    let mut nodes = BTreeSet::new();
+    // rule -> (category, title, nodes): sets, as a fleet may have thousands of nodes.
+    let mut by_rule: BTreeMap<String, (String, String, BTreeSet<String>)> = BTreeMap::new();
     for r in reports {
         let Some(node) = &r.node else { continue };
         nodes.insert(node.clone());
         for f in &r.findings {
-            let rule = f["rule"].as_str().unwrap_or("?").to_string();
-            let entry = by_rule.entry(rule.clone()).or_insert_with(|| NodeFinding {
-                rule,
-                category: f["category"].as_str().unwrap_or("?").to_string(),
-                title: f["title"].as_str().unwrap_or("").to_string(),
-                nodes: Vec::new(),
-            });
-            if !entry.nodes.contains(node) {
-                entry.nodes.push(node.clone());
-            }
+            let text = |key: &str| f[key].as_str().unwrap_or("?").to_string();
+            by_rule
+                .entry(text("rule"))
+                .or_insert_with(|| (text("category"), text("title"), BTreeSet::new()))
+                .2
+                .insert(node.clone());
         }
     }
     summary.nodes = nodes.len();
-    summary.by_node = by_rule.into_values().collect();
-    for n in &mut summary.by_node {
-        n.nodes.sort();
-    }
+    summary.by_node = by_rule
+        .into_iter()
+        .map(|(rule, (category, title, nodes))| NodeFinding {
+            rule,
+            category,
+            title,
+            nodes: nodes.into_iter().collect(),
+        })
+        .collect();
     summary
         .by_node
         .sort_by(|a, b| b.nodes.len().cmp(&a.nodes.len()).then(a.rule.cmp(&b.rule)));
