@@ -32,9 +32,8 @@ impl Identity {
             users.push(name.to_string());
         }
         // The node name `check` records (CVDOCTOR_NODE) as well as the kernel's and the shell's.
-        let mut hosts: Vec<String> = crate::probe::host::node_name()
+        let mut hosts: Vec<String> = crate::probe::host::all_names()
             .into_iter()
-            .chain(crate::probe::host::kernel_name())
             .chain(std::env::var("HOSTNAME").ok())
             .map(|h| h.trim().to_string())
             .collect();
