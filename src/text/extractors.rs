@@ -171,7 +171,7 @@ pub fn extractors() -> Vec<Extractor> {
             "Image: dustynv/ros:foxy-desktop-l4t-r35.4.1" => "35.4.1"),
 
         // Operating system hints.
-        ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Visual Studio",
+        ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Visual Studio|\bLNK\d{4}\b|\.vcxproj\b|MSBuild",
             r"\modules\core\src\cuda_info.cpp:62: error" => "windows"),
         ex!("platform.os_hint", Fixed("macos"), r"\.dylib\b|/Users/[^/\s]+/|\bmacOS\b|Mac OS X",
             "Expected in: /usr/local/lib/libopencv_dnn.4.0.dylib" => "macos"),
