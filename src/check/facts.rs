@@ -449,20 +449,10 @@ fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
             .iter()
             .find_map(|t| t.version.as_deref().and_then(Version::parse)),
     ) {
-        let unsupported: Vec<String> = crate::facts::derived::parse_arch_list(&arch_bin)
-            .into_iter()
-            .filter(|&(a, b)| {
-                crate::knowledge::arch_toolkits::lookup(a * 10 + b).is_some_and(|row| {
-                    let first = Version::parse(row.first).is_some_and(|f| toolkit < f);
-                    let last = row.last.and_then(Version::parse).is_some_and(|l| {
-                        toolkit.major() > l.major()
-                            || (toolkit.major() == l.major() && toolkit.minor() > l.minor())
-                    });
-                    first || last
-                })
-            })
-            .map(|(a, b)| format!("{a}.{b}"))
-            .collect();
+        let unsupported = crate::knowledge::arch_toolkits::unsupported_by(
+            &crate::facts::derived::parse_arch_list(&arch_bin),
+            &toolkit,
+        );
         if !unsupported.is_empty() {
             facts.add(
                 "cmake.arch_unsupported",

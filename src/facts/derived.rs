@@ -26,6 +26,7 @@ pub fn derive(facts: &mut Facts) {
     derive_os(facts);
     derive_jetson(facts);
     derive_gpu_newer_than_toolkit(facts);
+    derive_arch_bin_unsupported(facts);
     derive_l4t_mismatch(facts);
 }
 
@@ -80,6 +81,28 @@ fn derive_gpu_newer_than_toolkit(facts: &mut Facts) {
             ),
             Origin::Derived {
                 by: "gpu.cc, cuda.version and the arch/toolkit table",
+            },
+        );
+    }
+}
+
+/// `CUDA_ARCH_BIN` entries the paste's toolkit cannot compile (8.9 with CUDA 11.7, 3.0 with
+/// CUDA 11): nvcc stops on them, often far above the tail of the log that users paste.
+fn derive_arch_bin_unsupported(facts: &mut Facts) {
+    let (Some(arch_bin), Some(toolkit)) = (
+        facts.primary("build.arch_bin"),
+        facts.version("cuda.version"),
+    ) else {
+        return;
+    };
+    let unsupported =
+        crate::knowledge::arch_toolkits::unsupported_by(&parse_arch_list(arch_bin), &toolkit);
+    if !unsupported.is_empty() {
+        facts.add(
+            "build.arch_unsupported",
+            unsupported.join(" "),
+            Origin::Derived {
+                by: "build.arch_bin, cuda.version and the arch/toolkit table",
             },
         );
     }

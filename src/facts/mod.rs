@@ -60,6 +60,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("build.cuda_generation",Text,    "`CUDA_GENERATION` value (Pascal, Volta...), which overrides `CUDA_ARCH_BIN`"),
     key!("build.cuda",           Bool,    "whether the build has CUDA (`NVIDIA CUDA: YES/NO`)"),
     key!("build.cudnn",          Bool,    "whether the build has cuDNN (`cuDNN: YES/NO`)"),
+    key!("build.arch_unsupported", Text,  "derived: CUDA_ARCH_BIN entries the pasted CUDA toolkit cannot compile, e.g. `8.9` with CUDA 11.7"),
     key!("build.runs_on_gpu",    Bool,    "derived: whether the build's SASS/PTX list can run on every GPU found"),
     key!("build.toolkit_too_new", Bool,   "derived: the CUDA toolkit is newer than this OpenCV release supports"),
     key!("build.toolkit_min_opencv", Version, "derived: the oldest OpenCV that builds with this CUDA toolkit"),

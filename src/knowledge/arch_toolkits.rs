@@ -3,6 +3,8 @@
 //! Used to explain `nvcc fatal : Unsupported gpu architecture 'compute_XY'`: the arch was
 //! either dropped by this toolkit or is newer than it.
 
+use crate::version::Version;
+
 const CMAKE_SELECT: &str = "Kitware/CMake Modules/FindCUDA/select_compute_arch.cmake";
 const TORCH_JIT: &str =
     "pytorch aten/src/ATen/native/cuda/jit_utils.cpp (toolkit -> max arch comments)";
@@ -73,6 +75,25 @@ pub fn lookup(arch: u32) -> Option<&'static ArchSupport> {
     ARCH_SUPPORT.iter().find(|row| row.arch == arch)
 }
 
+/// The architectures of `archs` (`(major, minor)`) that `toolkit` cannot compile: dropped
+/// before it or added after it. Unknown architectures are not reported.
+pub fn unsupported_by(archs: &[(u32, u32)], toolkit: &Version) -> Vec<String> {
+    archs
+        .iter()
+        .filter(|&&(major, minor)| {
+            lookup(major * 10 + minor).is_some_and(|row| {
+                let too_new = Version::parse(row.first).is_some_and(|first| *toolkit < first);
+                // `last` names a major.minor release: 12.9 covers 12.9.1 too
+                let dropped = row.last.and_then(Version::parse).is_some_and(|last| {
+                    (toolkit.major(), toolkit.minor()) > (last.major(), last.minor())
+                });
+                too_new || dropped
+            })
+        })
+        .map(|(major, minor)| format!("{major}.{minor}"))
+        .collect()
+}
+
 /// A sentence for fixes: "CUDA 11.1 and later" / "CUDA 5.0 to 10.2".
 pub fn toolkits_for_arch(arch: u32) -> String {
     match lookup(arch) {
@@ -99,6 +120,23 @@ mod tests {
         assert_eq!(toolkits_for_arch(70), "CUDA 9.0 to 12.9");
         assert_eq!(toolkits_for_arch(120), "CUDA 12.8 and later");
         assert_eq!(toolkits_for_arch(999), "no CUDA toolkit known to cvdoctor");
+    }
+
+    #[test]
+    fn unsupported_archs_are_the_dropped_and_the_too_new() {
+        let v = |s| Version::parse(s).unwrap();
+        assert_eq!(
+            unsupported_by(&[(6, 1), (7, 5), (8, 9)], &v("11.7")),
+            ["8.9"]
+        );
+        assert!(unsupported_by(&[(8, 9)], &v("11.8")).is_empty());
+        assert_eq!(unsupported_by(&[(3, 0), (7, 5)], &v("11.0")), ["3.0"]);
+        assert_eq!(
+            unsupported_by(&[(5, 2), (7, 0)], &v("13.0")),
+            ["5.2", "7.0"]
+        );
+        assert!(unsupported_by(&[(7, 0)], &v("12.9.1")).is_empty());
+        assert!(unsupported_by(&[(9, 9)], &v("12.0")).is_empty());
     }
 
     #[test]

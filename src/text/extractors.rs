@@ -92,6 +92,8 @@ pub fn extractors() -> Vec<Extractor> {
         // python -m torch.utils.collect_env: the toolkit it found (nvcc).
         ex!("cuda.version", Plain, r"CUDA runtime version:[ \t]*(?P<v>\d{1,2}\.\d)",
             "CUDA runtime version: 13.0.88" => "13.0"),
+        ex!("cuda.version", Plain, r"\bnvidia/cuda:(?P<v>\d{1,2}\.\d)",
+            "FROM nvidia/cuda:11.7.1-cudnn8-devel-ubuntu20.04" => "11.7"),
         ex!("cuda.version", Plain, r"\bnvcc v?(?P<v>\d{1,2}\.\d)\b",
             "- Compiler => gcc / g++ 10.1, nvcc 11.0, CuDNN 8.05" => "11.0"),
 
