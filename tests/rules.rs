@@ -100,6 +100,12 @@ fn ids_names_files_and_categories_are_tidy() {
             "{} cites no reference",
             rule.id
         );
+        // Explanations are printed as written; only fixes are templates.
+        assert!(
+            !rule.explanation.contains("{{") && !rule.explanation.contains("{%"),
+            "{} explanation holds template syntax",
+            rule.id
+        );
         assert!(
             rule.explanation.len() > 80,
             "{} explanation is too short to explain",
