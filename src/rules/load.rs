@@ -11,7 +11,7 @@ use super::model::{RawRule, Rule};
 use super::template;
 use crate::categories;
 use crate::text::pattern;
-use crate::text::scan::ScanPlan;
+use crate::text::scan::{PlannedPattern, ScanPlan};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -64,12 +64,16 @@ pub fn load_rules(extra_dir: Option<&Path>) -> Result<RuleSet, RuleError> {
         }
     }
     check_unique(&rules)?;
-    let slots: Vec<Vec<(String, usize)>> = rules
+    let slots: Vec<Vec<PlannedPattern>> = rules
         .iter()
         .map(|r| {
             r.slots()
                 .into_iter()
-                .map(|(_, p, limit)| (p.to_string(), limit))
+                .map(|(_, p, limit)| PlannedPattern {
+                    source: p.to_string(),
+                    limit,
+                    head_only: r.prose,
+                })
                 .collect()
         })
         .collect();
@@ -244,6 +248,7 @@ fn parse_rule_checked(
         severity: raw.severity,
         priority: raw.priority,
         fallback: raw.fallback,
+        prose: raw.prose,
         supersedes: raw.supersedes,
         title: raw.title,
         patterns: raw.patterns,

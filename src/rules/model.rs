@@ -36,6 +36,10 @@ pub struct RawRule {
     /// Reported only when no other (non-fallback) rule fires.
     #[serde(default)]
     pub fallback: bool,
+    /// Reads what a person wrote: matched only in the first MiB of the input (a report's
+    /// words; a 100 MB log holds none, and such patterns are the costliest to scan for).
+    #[serde(default)]
+    pub prose: bool,
     /// Rules this one makes redundant when both fire (same cause, more specific advice).
     #[serde(default)]
     pub supersedes: Vec<String>,
@@ -119,6 +123,7 @@ pub struct Rule {
     pub severity: Severity,
     pub priority: i32,
     pub fallback: bool,
+    pub prose: bool,
     pub supersedes: Vec<String>,
     pub title: String,
     pub patterns: Vec<String>,

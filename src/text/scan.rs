@@ -25,6 +25,11 @@ const OVERLAP: usize = 4096;
 const EVIDENCE_WIDTH: usize = 240;
 /// Hits kept per fact extractor before it is dropped from the scan.
 const EXTRACTOR_HIT_LIMIT: usize = 64;
+/// The set is recompiled (milliseconds, and a cold lazy DFA) once this many saturated
+/// patterns wait to be dropped, or after [`REBUILD_EVERY_CHUNKS`] chunks: a saturated pattern
+/// left in the set costs little, a recompilation per pattern costs much on long logs.
+const REBUILD_BATCH: usize = 6;
+const REBUILD_EVERY_CHUNKS: u32 = 4;
 
 /// Who a pattern belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +42,18 @@ pub enum Owner {
     Extractor(usize),
 }
 
+/// A rule pattern as the rule set hands it to the scanner.
+pub struct PlannedPattern {
+    pub source: String,
+    /// Hits to keep before the pattern leaves the scan.
+    pub limit: usize,
+    /// Looked for only in the first [`HEAD`] bytes (a rule that reads prose).
+    pub head_only: bool,
+}
+
+/// How far into an input `head_only` patterns are looked for: the first chunk.
+pub const HEAD: u64 = CHUNK as u64;
+
 struct Planned {
     /// Compiled on first use: most patterns never match a given input, and the set
     /// has already checked that the source compiles.
@@ -44,6 +61,7 @@ struct Planned {
     source: String,
     owner: Owner,
     limit: usize,
+    head_only: bool,
 }
 
 impl Planned {
@@ -85,18 +103,19 @@ pub struct ScanResult {
 }
 
 impl ScanPlan {
-    /// `rule_patterns` lists, per rule, each pattern with how many hits to keep.
+    /// `rule_patterns` lists, per rule, each of its patterns.
     pub fn new(
-        rule_patterns: &[Vec<(String, usize)>],
+        rule_patterns: &[Vec<PlannedPattern>],
     ) -> Result<ScanPlan, (usize, usize, regex::Error)> {
         let mut patterns = Vec::new();
         for (rule, list) in rule_patterns.iter().enumerate() {
-            for (slot, (source, limit)) in list.iter().enumerate() {
+            for (slot, planned) in list.iter().enumerate() {
                 patterns.push(Planned {
                     regex: OnceLock::new(),
-                    source: source.clone(),
+                    source: planned.source.clone(),
                     owner: Owner::Rule { rule, slot },
-                    limit: *limit,
+                    limit: planned.limit,
+                    head_only: planned.head_only,
                 });
             }
         }
@@ -107,6 +126,7 @@ impl ScanPlan {
                 source: extractor.pattern.to_string(),
                 owner: Owner::Extractor(i),
                 limit: EXTRACTOR_HIT_LIMIT,
+                head_only: false,
             });
         }
         let full_set = pattern::compile_set(patterns.iter().map(|p| p.source.as_str()))
@@ -129,6 +149,11 @@ pub struct Scanner<'p> {
     facts: Facts,
     bytes: u64,
     lines: u64,
+    /// Saturated patterns still in the set, and chunks scanned since one first waited.
+    saturated_waiting: usize,
+    chunks_waiting: u32,
+    /// Set once the input went past [`HEAD`]: `head_only` patterns leave the set.
+    past_head: bool,
 }
 
 impl<'p> Scanner<'p> {
@@ -143,12 +168,20 @@ impl<'p> Scanner<'p> {
             facts: Facts::default(),
             bytes: 0,
             lines: 0,
+            saturated_waiting: 0,
+            chunks_waiting: 0,
+            past_head: false,
         }
     }
 
     fn rebuild_set(&mut self) {
-        self.active
-            .retain(|&i| self.counts[i] < self.plan.patterns[i].limit);
+        self.saturated_waiting = 0;
+        self.chunks_waiting = 0;
+        let past_head = self.past_head;
+        self.active.retain(|&i| {
+            let planned = &self.plan.patterns[i];
+            self.counts[i] < planned.limit && !(past_head && planned.head_only)
+        });
         self.set = if self.active.is_empty() {
             None
         } else {
@@ -210,6 +243,11 @@ impl<'p> Scanner<'p> {
     }
 
     fn scan_chunk(&mut self, source: &str, raw: &[u8], first_line: u64, offset: u64) {
+        // The input is longer than its head: prose patterns have had their chance.
+        if !self.past_head && self.bytes > HEAD {
+            self.past_head = true;
+            self.rebuild_set();
+        }
         let Some(set) = &self.set else { return };
         let cleaned;
         let chunk = if memchr::memchr(0x1b, raw).is_some() {
@@ -223,14 +261,22 @@ impl<'p> Scanner<'p> {
             return;
         }
         let matched_patterns: Vec<usize> = matched.iter().map(|i| self.active[i]).collect();
-        let mut saturated = false;
         for pid in matched_patterns {
+            let limit = self.plan.patterns[pid].limit;
+            let before = self.counts[pid];
             self.collect(pid, source, chunk, first_line, offset);
-            saturated |= self.counts[pid] >= self.plan.patterns[pid].limit;
+            if before < limit && self.counts[pid] >= limit {
+                self.saturated_waiting += 1;
+            }
+        }
+        if self.saturated_waiting > 0 {
+            self.chunks_waiting += 1;
         }
         // Recompiling the set costs milliseconds: worth it only when more input may follow
-        // (a full chunk was read); short pastes keep the full set.
-        if saturated && self.bytes >= CHUNK as u64 {
+        // (a full chunk was read), and in batches; short pastes keep the full set.
+        let batch_ready = self.saturated_waiting >= REBUILD_BATCH
+            || (self.saturated_waiting > 0 && self.chunks_waiting >= REBUILD_EVERY_CHUNKS);
+        if self.bytes >= CHUNK as u64 && batch_ready {
             self.rebuild_set();
         }
     }
@@ -401,7 +447,15 @@ mod tests {
     use super::*;
 
     fn plan(patterns: &[&str]) -> ScanPlan {
-        ScanPlan::new(&[patterns.iter().map(|p| (p.to_string(), 3)).collect()]).unwrap()
+        ScanPlan::new(&[patterns
+            .iter()
+            .map(|p| PlannedPattern {
+                source: p.to_string(),
+                limit: 3,
+                head_only: false,
+            })
+            .collect()])
+        .unwrap()
     }
 
     fn scan(plan: &ScanPlan, input: &[u8]) -> ScanResult {
@@ -423,6 +477,35 @@ mod tests {
             "cv2.error: (-217:Gpu API call) invalid device function in function 'make_policy'"
         );
         assert_eq!(result.lines, 3);
+    }
+
+    #[test]
+    fn prose_patterns_read_only_the_head_of_a_long_input() {
+        let plan = ScanPlan::new(&[vec![
+            PlannedPattern {
+                source: "the gpu is not used".into(),
+                limit: 3,
+                head_only: true,
+            },
+            PlannedPattern {
+                source: "out of memory".into(),
+                limit: 3,
+                head_only: false,
+            },
+        ]])
+        .unwrap();
+        let filler = "a log line\n".repeat(2 * CHUNK / 11);
+        // In the head: found. Only past the head: not looked for, while log patterns still are.
+        let head = format!("the GPU is not used\n{filler}out of memory\n");
+        let result = scan(&plan, head.as_bytes());
+        assert_eq!(result.rule_hits[0].1.len(), 1);
+        let tail = format!("{filler}the GPU is not used\nout of memory\n");
+        let result = scan(&plan, tail.as_bytes());
+        assert!(result.rule_hits[0].1.is_empty());
+        assert_eq!(result.rule_hits[1].1.len(), 1);
+        // A short paste is all head.
+        let result = scan(&plan, b"oh no, the GPU is not used");
+        assert_eq!(result.rule_hits[0].1.len(), 1);
     }
 
     #[test]
