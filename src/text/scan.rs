@@ -249,13 +249,14 @@ impl<'p> Scanner<'p> {
             self.rebuild_set();
         }
         let Some(set) = &self.set else { return };
-        let cleaned;
-        let chunk = if memchr::memchr(0x1b, raw).is_some() {
-            cleaned = strip_ansi(raw);
-            cleaned.as_slice()
-        } else {
-            raw
-        };
+        let mut cleaned: Cow<[u8]> = Cow::Borrowed(raw);
+        if memchr::memchr(0x1b, &cleaned).is_some() {
+            cleaned = Cow::Owned(strip_ansi(&cleaned));
+        }
+        if let Some(plain) = plain_punctuation(&cleaned) {
+            cleaned = Cow::Owned(plain);
+        }
+        let chunk: &[u8] = &cleaned;
         let matched = set.matches(chunk);
         if !matched.matched_any() {
             return;
@@ -399,6 +400,41 @@ fn evidence(chunk: &[u8], start: usize, end: usize) -> String {
 }
 
 /// Removes ANSI escape sequences (colours, cursor moves, hyperlinks) from terminal pastes.
+/// gcc in a UTF-8 locale quotes names with ‘ ’, web pages turn spaces into no-break spaces:
+/// rules are written with ASCII quotes and spaces, so these become `'`, `"` and ` `. Returns
+/// `None` when there is nothing to replace. Only line contents change, never line breaks.
+pub fn plain_punctuation(input: &[u8]) -> Option<Vec<u8>> {
+    const REPLACEMENTS: [(&[u8], u8); 6] = [
+        (b"\xe2\x80\x98", b'\''), // left single quotation mark
+        (b"\xe2\x80\x99", b'\''), // right single quotation mark
+        (b"\xe2\x80\x9c", b'"'),  // left double quotation mark
+        (b"\xe2\x80\x9d", b'"'),  // right double quotation mark
+        (b"\xc2\xa0", b' '),      // no-break space
+        (b"\xe2\x80\xaf", b' '),  // narrow no-break space
+    ];
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0; // input[..copied] is in `out`
+    for at in memchr::memchr2_iter(0xe2, 0xc2, input) {
+        if at < copied {
+            continue;
+        }
+        let Some((from, to)) = REPLACEMENTS
+            .iter()
+            .find(|(from, _)| input[at..].starts_with(from))
+        else {
+            continue;
+        };
+        let out = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+        out.extend_from_slice(&input[copied..at]);
+        out.push(*to);
+        copied = at + from.len();
+    }
+    out.map(|mut out| {
+        out.extend_from_slice(&input[copied..]);
+        out
+    })
+}
+
 pub fn strip_ansi(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
@@ -547,6 +583,12 @@ mod tests {
             b"red link ."
         );
         assert_eq!(strip_ansi(b"\x1b"), b"");
+        assert_eq!(
+            plain_punctuation("error: ‘GpuMatND’ was not declared\u{a0}here “x”".as_bytes())
+                .unwrap(),
+            b"error: 'GpuMatND' was not declared here \"x\""
+        );
+        assert_eq!(plain_punctuation("plain ascii, ü".as_bytes()), None);
         assert_eq!(strip_ansi(b"\x1b[12"), b"");
     }
 }
