@@ -9,8 +9,8 @@ use crate::version::Version;
 pub struct SupportRow {
     /// `cuda` or `cudnn`.
     pub component: &'static str,
-    /// This major version and later...
-    pub major: u32,
+    /// This toolkit (or cuDNN) version and later...
+    pub since: &'static str,
     /// ...need at least this OpenCV.
     pub min_opencv: &'static str,
     pub source: &'static str,
@@ -18,11 +18,14 @@ pub struct SupportRow {
 
 #[rustfmt::skip]
 pub const SUPPORT: &[SupportRow] = &[
-    SupportRow { component: "cuda",  major: 13, min_opencv: "4.13.0", source: "opencv/opencv#27848, PR #27636 (cudaDeviceProp fields removed in CUDA 13)" },
-    SupportRow { component: "cuda",  major: 12, min_opencv: "4.7.0",  source: "opencv/opencv#23034, PR #22963 + opencv_contrib PR #3378 (texture references removed in CUDA 12)" },
-    SupportRow { component: "cuda",  major: 11, min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 'Fix cuda11' (nppicom removed in CUDA 11)" },
-    SupportRow { component: "cudnn", major: 9,  min_opencv: "4.10.0", source: "opencv/opencv#24983, PR #25412 (cuDNN 9 removed v6/v7 APIs)" },
-    SupportRow { component: "cudnn", major: 8,  min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 / #17685 (cuDNN 8: cudnn_version.h, removed *_PREFER_FASTEST)" },
+    SupportRow { component: "cuda",  since: "13.0", min_opencv: "4.13.0", source: "opencv/opencv#27848, PR #27636 (cudaDeviceProp fields removed in CUDA 13)" },
+    SupportRow { component: "cuda",  since: "12.9", min_opencv: "4.13.0", source: "opencv/opencv#27289 (nppGetStreamContext removed from CUDA 12.9 headers); cpp-pm/hunter#834 and conan-io/conan-center-index#29169: 4.12.0 lacks the CUDA 12.9 fix, commit e2d87def" },
+    SupportRow { component: "cuda",  since: "12.4", min_opencv: "4.10.0", source: "opencv/opencv#25758 and #25461 (maintainer: CUDA 12.4 is not supported until 4.10.0; CCCL changes, gentoo/gentoo#36437)" },
+    SupportRow { component: "cuda",  since: "12.2", min_opencv: "4.9.0",  source: "opencv/opencv PR #24104 'fix for compatibility with CUDA Toolkit >= 12.2.0' (merged after 4.8.0; 4.8.1 was a patch release), opencv/opencv#24669" },
+    SupportRow { component: "cuda",  since: "12.0", min_opencv: "4.7.0",  source: "opencv/opencv#23034, PR #22963 + opencv_contrib PR #3378 (texture references removed in CUDA 12)" },
+    SupportRow { component: "cuda",  since: "11.0", min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 'Fix cuda11' (nppicom removed in CUDA 11)" },
+    SupportRow { component: "cudnn", since: "9.0",  min_opencv: "4.10.0", source: "opencv/opencv#24983, PR #25412 (cuDNN 9 removed v6/v7 APIs)" },
+    SupportRow { component: "cudnn", since: "8.0",  min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 / #17685 (cuDNN 8: cudnn_version.h, removed *_PREFER_FASTEST)" },
 ];
 
 /// The oldest toolkit and cuDNN OpenCV's cmake accepts, `(component, version, source)`: older
@@ -44,10 +47,17 @@ pub fn below_minimum(component: &str, version: &Version) -> Option<&'static str>
 
 /// The oldest OpenCV that supports `version` of `component`, if a row covers it.
 pub fn min_opencv_for(component: &str, version: &Version) -> Option<&'static SupportRow> {
+    // Compared on major.minor only: 12.2.1 is covered by the 12.2 row.
+    let major_minor = (version.major(), version.minor());
     SUPPORT
         .iter()
-        .filter(|row| row.component == component && version.major() >= row.major)
-        .max_by_key(|row| row.major)
+        .filter(|row| row.component == component)
+        .filter_map(|row| {
+            let since = Version::parse(row.since)?;
+            ((since.major(), since.minor()) <= major_minor).then_some((since, row))
+        })
+        .max_by(|(a, _), (b, _)| a.cmp(b))
+        .map(|(_, row)| row)
 }
 
 #[cfg(test)]
@@ -58,7 +68,23 @@ mod tests {
     fn newest_matching_row_wins() {
         let v = |s| Version::parse(s).unwrap();
         assert_eq!(
+            min_opencv_for("cuda", &v("12.1")).unwrap().min_opencv,
+            "4.7.0"
+        );
+        assert_eq!(
+            min_opencv_for("cuda", &v("12.2.1")).unwrap().min_opencv,
+            "4.9.0"
+        );
+        assert_eq!(
             min_opencv_for("cuda", &v("12.4")).unwrap().min_opencv,
+            "4.10.0"
+        );
+        assert_eq!(
+            min_opencv_for("cuda", &v("12.9")).unwrap().min_opencv,
+            "4.13.0"
+        );
+        assert_eq!(
+            min_opencv_for("cuda", &v("12")).unwrap().min_opencv,
             "4.7.0"
         );
         assert_eq!(
