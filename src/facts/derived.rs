@@ -15,6 +15,7 @@ pub fn derive(facts: &mut Facts) {
         "cuda.version",
         "build.toolkit_too_new",
         "build.toolkit_min_opencv",
+        "build.toolkit_checked",
     );
     derive_opencv_support(
         facts,
@@ -22,6 +23,7 @@ pub fn derive(facts: &mut Facts) {
         "cudnn.version",
         "build.cudnn_too_new",
         "build.cudnn_min_opencv",
+        "build.cudnn_checked",
     );
     derive_os(facts);
     derive_jetson(facts);
@@ -198,10 +200,16 @@ fn derive_opencv_support(
     version_key: &str,
     too_new_key: &'static str,
     min_key: &'static str,
+    checked_key: &'static str,
 ) {
-    let (Some(opencv), Some(version)) =
-        (facts.version("opencv.version"), facts.version(version_key))
-    else {
+    // The newest version named: a paste that says "fails with CUDA 12.4, 12.2 worked" is
+    // about the newer one, and a too-new toolkit is what this table detects.
+    let newest = facts
+        .all(version_key)
+        .iter()
+        .filter_map(|o| Version::parse(&o.value))
+        .max();
+    let (Some(opencv), Some(version)) = (facts.version("opencv.version"), newest) else {
         return;
     };
     let Some(row) = crate::knowledge::opencv_support::min_opencv_for(component, &version) else {
@@ -212,7 +220,8 @@ fn derive_opencv_support(
         by: "opencv.version and the OpenCV support table",
     };
     facts.add(too_new_key, (opencv < min).to_string(), by.clone());
-    facts.add(min_key, row.min_opencv, by);
+    facts.add(min_key, row.min_opencv, by.clone());
+    facts.add(checked_key, version.as_str(), by);
 }
 
 /// Windows wins over macOS over Linux: a Windows paste often quotes Unix-style paths too.
@@ -287,6 +296,22 @@ mod tests {
             !build_runs_on(&parse_arch_list("86"), &[], (9, 0)),
             "never across majors"
         );
+    }
+
+    #[test]
+    fn checks_the_newest_toolkit_named() {
+        let text = Origin::Text {
+            source: "t".into(),
+            line: 1,
+        };
+        let mut facts = Facts::default();
+        facts.add("opencv.version", "4.9", text.clone());
+        facts.add("cuda.version", "12.2", text.clone());
+        facts.add("cuda.version", "12.4", text);
+        derive(&mut facts);
+        assert_eq!(facts.primary("build.toolkit_checked"), Some("12.4"));
+        assert_eq!(facts.primary("build.toolkit_too_new"), Some("true"));
+        assert_eq!(facts.primary("build.toolkit_min_opencv"), Some("4.10.0"));
     }
 
     #[test]
