@@ -66,45 +66,24 @@ mod tests {
 
     #[test]
     fn newest_matching_row_wins() {
-        let v = |s| Version::parse(s).unwrap();
-        assert_eq!(
-            min_opencv_for("cuda", &v("12.1")).unwrap().min_opencv,
-            "4.7.0"
-        );
-        assert_eq!(
-            min_opencv_for("cuda", &v("12.2.1")).unwrap().min_opencv,
-            "4.9.0"
-        );
-        assert_eq!(
-            min_opencv_for("cuda", &v("12.4")).unwrap().min_opencv,
-            "4.10.0"
-        );
-        assert_eq!(
-            min_opencv_for("cuda", &v("12.9")).unwrap().min_opencv,
-            "4.13.0"
-        );
-        assert_eq!(
-            min_opencv_for("cuda", &v("12")).unwrap().min_opencv,
-            "4.7.0"
-        );
-        assert_eq!(
-            min_opencv_for("cuda", &v("11.0")).unwrap().min_opencv,
-            "4.4.0"
-        );
-        assert_eq!(
-            min_opencv_for("cuda", &v("13.1")).unwrap().min_opencv,
-            "4.13.0"
-        );
-        assert!(min_opencv_for("cuda", &v("10.2")).is_none());
-        assert_eq!(
-            min_opencv_for("cudnn", &v("9.1.0")).unwrap().min_opencv,
-            "4.10.0"
-        );
-        assert_eq!(
-            min_opencv_for("cudnn", &v("8")).unwrap().min_opencv,
-            "4.4.0"
-        );
-        assert!(min_opencv_for("cudnn", &v("7.6.5")).is_none());
+        let cases = [
+            ("cuda", "12.1", Some("4.7.0")),
+            ("cuda", "12.2.1", Some("4.9.0")),
+            ("cuda", "12.4", Some("4.10.0")),
+            ("cuda", "12.9", Some("4.13.0")),
+            ("cuda", "12", Some("4.7.0")),
+            ("cuda", "11.0", Some("4.4.0")),
+            ("cuda", "13.1", Some("4.13.0")),
+            ("cuda", "10.2", None),
+            ("cudnn", "9.1.0", Some("4.10.0")),
+            ("cudnn", "8", Some("4.4.0")),
+            ("cudnn", "7.6.5", None),
+        ];
+        for (component, version, expected) in cases {
+            let version = Version::parse(version).unwrap();
+            let found = min_opencv_for(component, &version).map(|row| row.min_opencv);
+            assert_eq!(found, expected, "{component} {}", version.as_str());
+        }
     }
 
     #[test]
