@@ -75,9 +75,17 @@ impl Planned {
 pub struct ScanPlan {
     patterns: Vec<Planned>,
     extractors: Vec<Extractor>,
-    /// Every pattern in one set, compiled once; scanners share it (a clone would start with
-    /// an empty lazy-DFA cache, which costs more than a short input's whole scan).
+    /// Every pattern read everywhere in one set, compiled once; scanners share it (a clone
+    /// would start with an empty lazy-DFA cache, which costs more than a short input's scan).
     full_set: RegexSet,
+    /// Pattern indexes of `full_set`, in set order.
+    full_ids: Vec<usize>,
+    /// The `head_only` (prose) patterns in a set of their own: mixed into `full_set`, their
+    /// open word patterns multiplied its lazy-DFA states, and triage of 10,000 short reports
+    /// took 3.4 s instead of 2.3 s.
+    head_set: Option<RegexSet>,
+    /// Pattern indexes of `head_set`, in set order.
+    head_ids: Vec<usize>,
 }
 
 /// One place a pattern matched.
@@ -129,12 +137,25 @@ impl ScanPlan {
                 head_only: false,
             });
         }
-        let full_set = pattern::compile_set(patterns.iter().map(|p| p.source.as_str()))
-            .map_err(|e| (0, 0, e))?;
+        let (head_ids, full_ids): (Vec<usize>, Vec<usize>) =
+            (0..patterns.len()).partition(|&i| patterns[i].head_only);
+        let compile = |ids: &[usize]| {
+            pattern::compile_set(ids.iter().map(|&i| patterns[i].source.as_str()))
+                .map_err(|e| (0, 0, e))
+        };
+        let full_set = compile(&full_ids)?;
+        let head_set = if head_ids.is_empty() {
+            None
+        } else {
+            Some(compile(&head_ids)?)
+        };
         Ok(ScanPlan {
             patterns,
             extractors,
             full_set,
+            full_ids,
+            head_set,
+            head_ids,
         })
     }
 }
@@ -144,6 +165,8 @@ pub struct Scanner<'p> {
     /// Pattern indexes still in the set, in set order.
     active: Vec<usize>,
     set: Option<Cow<'p, RegexSet>>,
+    /// The prose patterns, until the input goes past [`HEAD`].
+    head_set: Option<&'p RegexSet>,
     hits: Vec<Vec<Hit>>,
     counts: Vec<usize>,
     facts: Facts,
@@ -152,7 +175,7 @@ pub struct Scanner<'p> {
     /// Saturated patterns still in the set, and chunks scanned since one first waited.
     saturated_waiting: usize,
     chunks_waiting: u32,
-    /// Set once the input went past [`HEAD`]: `head_only` patterns leave the set.
+    /// Set once the input went past [`HEAD`]: the prose set is dropped.
     past_head: bool,
 }
 
@@ -161,8 +184,9 @@ impl<'p> Scanner<'p> {
         let n = plan.patterns.len();
         Scanner {
             plan,
-            active: (0..n).collect(),
+            active: plan.full_ids.clone(),
             set: Some(Cow::Borrowed(&plan.full_set)),
+            head_set: plan.head_set.as_ref(),
             hits: vec![Vec::new(); n],
             counts: vec![0; n],
             facts: Facts::default(),
@@ -177,11 +201,8 @@ impl<'p> Scanner<'p> {
     fn rebuild_set(&mut self) {
         self.saturated_waiting = 0;
         self.chunks_waiting = 0;
-        let past_head = self.past_head;
-        self.active.retain(|&i| {
-            let planned = &self.plan.patterns[i];
-            self.counts[i] < planned.limit && !(past_head && planned.head_only)
-        });
+        self.active
+            .retain(|&i| self.counts[i] < self.plan.patterns[i].limit);
         self.set = if self.active.is_empty() {
             None
         } else {
@@ -246,9 +267,11 @@ impl<'p> Scanner<'p> {
         // The input is longer than its head: prose patterns have had their chance.
         if !self.past_head && self.bytes > HEAD {
             self.past_head = true;
-            self.rebuild_set();
+            self.head_set = None;
         }
-        let Some(set) = &self.set else { return };
+        if self.set.is_none() && self.head_set.is_none() {
+            return;
+        }
         let mut cleaned: Cow<[u8]> = Cow::Borrowed(raw);
         if memchr::memchr(0x1b, &cleaned).is_some() {
             cleaned = Cow::Owned(strip_ansi(&cleaned));
@@ -257,16 +280,27 @@ impl<'p> Scanner<'p> {
             cleaned = Cow::Owned(plain);
         }
         let chunk: &[u8] = &cleaned;
-        let matched = set.matches(chunk);
-        if !matched.matched_any() {
+        let mut matched_patterns: Vec<usize> = Vec::new();
+        if let Some(set) = &self.set {
+            matched_patterns.extend(set.matches(chunk).iter().map(|i| self.active[i]));
+        }
+        if let Some(head_set) = self.head_set {
+            matched_patterns.extend(
+                head_set
+                    .matches(chunk)
+                    .iter()
+                    .map(|i| self.plan.head_ids[i]),
+            );
+        }
+        if matched_patterns.is_empty() {
             return;
         }
-        let matched_patterns: Vec<usize> = matched.iter().map(|i| self.active[i]).collect();
         for pid in matched_patterns {
             let limit = self.plan.patterns[pid].limit;
             let before = self.counts[pid];
             self.collect(pid, source, chunk, first_line, offset);
-            if before < limit && self.counts[pid] >= limit {
+            // Only patterns of the main set wait for its rebuild.
+            if before < limit && self.counts[pid] >= limit && !self.plan.patterns[pid].head_only {
                 self.saturated_waiting += 1;
             }
         }
