@@ -298,17 +298,27 @@ mod tests {
         );
     }
 
+    /// The facts `observed` (key, value) after [`derive`], as if read from one pasted text.
+    fn derived(observed: &[(&'static str, &str)]) -> Facts {
+        let mut facts = Facts::default();
+        for &(key, value) in observed {
+            let origin = Origin::Text {
+                source: "t".into(),
+                line: 1,
+            };
+            facts.add(key, value, origin);
+        }
+        derive(&mut facts);
+        facts
+    }
+
     #[test]
     fn checks_the_newest_toolkit_named() {
-        let text = Origin::Text {
-            source: "t".into(),
-            line: 1,
-        };
-        let mut facts = Facts::default();
-        facts.add("opencv.version", "4.9", text.clone());
-        facts.add("cuda.version", "12.2", text.clone());
-        facts.add("cuda.version", "12.4", text);
-        derive(&mut facts);
+        let facts = derived(&[
+            ("opencv.version", "4.9"),
+            ("cuda.version", "12.2"),
+            ("cuda.version", "12.4"),
+        ]);
         assert_eq!(facts.primary("build.toolkit_checked"), Some("12.4"));
         assert_eq!(facts.primary("build.toolkit_too_new"), Some("true"));
         assert_eq!(facts.primary("build.toolkit_min_opencv"), Some("4.10.0"));
@@ -316,15 +326,11 @@ mod tests {
 
     #[test]
     fn flags_toolkits_newer_than_opencv() {
-        let text = Origin::Text {
-            source: "t".into(),
-            line: 1,
-        };
-        let mut facts = Facts::default();
-        facts.add("opencv.version", "4.3.0", text.clone());
-        facts.add("cuda.version", "11.0", text.clone());
-        facts.add("cudnn.version", "7.6.5", text);
-        derive(&mut facts);
+        let facts = derived(&[
+            ("opencv.version", "4.3.0"),
+            ("cuda.version", "11.0"),
+            ("cudnn.version", "7.6.5"),
+        ]);
         assert_eq!(facts.primary("build.toolkit_too_new"), Some("true"));
         assert_eq!(facts.primary("build.toolkit_min_opencv"), Some("4.4.0"));
         assert_eq!(
@@ -336,51 +342,33 @@ mod tests {
 
     #[test]
     fn l4t_releases_of_two_majors() {
-        let mut facts = Facts::default();
-        let origin = || Origin::Derived { by: "test" };
-        facts.add("jetson.l4t", "32.6.1", origin());
-        facts.add("jetson.l4t", "35.4.1", origin());
-        derive(&mut facts);
+        let facts = derived(&[("jetson.l4t", "32.6.1"), ("jetson.l4t", "35.4.1")]);
         assert_eq!(
             facts.primary("jetson.l4t_mismatch"),
             Some("R32.6.1 and R35.4.1")
         );
-        let mut facts = Facts::default();
-        facts.add("jetson.l4t", "35.4.1", origin());
-        facts.add("jetson.l4t", "35.3.1", origin());
-        derive(&mut facts);
+        let facts = derived(&[("jetson.l4t", "35.4.1"), ("jetson.l4t", "35.3.1")]);
         assert_eq!(facts.primary("jetson.l4t_mismatch"), None);
     }
 
     #[test]
     fn gpu_newer_than_the_toolkit() {
-        let mut facts = Facts::default();
-        let origin = || Origin::Derived { by: "test" };
-        facts.add("gpu.cc", "12.0", origin());
-        facts.add("cuda.version", "12.0", origin());
-        derive(&mut facts);
+        let facts = derived(&[("gpu.cc", "12.0"), ("cuda.version", "12.0")]);
         assert_eq!(
             facts.primary("gpu.needs_newer_toolkit"),
             Some("12.0 needs CUDA 12.8 or later; the build uses CUDA 12.0")
         );
-        let mut facts = Facts::default();
-        facts.add("gpu.cc", "8.6", origin());
-        facts.add("cuda.version", "12.0", origin());
-        derive(&mut facts);
+        let facts = derived(&[("gpu.cc", "8.6"), ("cuda.version", "12.0")]);
         assert_eq!(facts.primary("gpu.needs_newer_toolkit"), None);
     }
 
     #[test]
     fn derives_suggestion_and_verdict() {
-        let text = Origin::Text {
-            source: "t".into(),
-            line: 1,
-        };
-        let mut facts = Facts::default();
-        facts.add("gpu.cc", "8.6", text.clone());
-        facts.add("gpu.cc", "7.0", text.clone());
-        facts.add("build.arch_bin", "6.0 6.1", text.clone());
-        derive(&mut facts);
+        let facts = derived(&[
+            ("gpu.cc", "8.6"),
+            ("gpu.cc", "7.0"),
+            ("build.arch_bin", "6.0 6.1"),
+        ]);
         assert_eq!(facts.primary("gpu.arch_bin"), Some("7.0 8.6"));
         assert_eq!(facts.primary("build.runs_on_gpu"), Some("false"));
     }

@@ -175,8 +175,6 @@ pub struct Scanner<'p> {
     /// Saturated patterns still in the set, and chunks scanned since one first waited.
     saturated_waiting: usize,
     chunks_waiting: u32,
-    /// Set once the input went past [`HEAD`]: the prose set is dropped.
-    past_head: bool,
 }
 
 impl<'p> Scanner<'p> {
@@ -194,7 +192,6 @@ impl<'p> Scanner<'p> {
             lines: 0,
             saturated_waiting: 0,
             chunks_waiting: 0,
-            past_head: false,
         }
     }
 
@@ -265,8 +262,7 @@ impl<'p> Scanner<'p> {
 
     fn scan_chunk(&mut self, source: &str, raw: &[u8], first_line: u64, offset: u64) {
         // The input is longer than its head: prose patterns have had their chance.
-        if !self.past_head && self.bytes > HEAD {
-            self.past_head = true;
+        if self.bytes > HEAD {
             self.head_set = None;
         }
         if self.set.is_none() && self.head_set.is_none() {
@@ -433,7 +429,6 @@ fn evidence(chunk: &[u8], start: usize, end: usize) -> String {
     text.replace('\r', "")
 }
 
-/// Removes ANSI escape sequences (colours, cursor moves, hyperlinks) from terminal pastes.
 /// gcc in a UTF-8 locale quotes names with ‘ ’, web pages turn spaces into no-break spaces:
 /// rules are written with ASCII quotes and spaces, so these become `'`, `"` and ` `. Returns
 /// `None` when there is nothing to replace. Only line contents change, never line breaks.
@@ -469,6 +464,7 @@ pub fn plain_punctuation(input: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// Removes ANSI escape sequences (colours, cursor moves, hyperlinks) from terminal pastes.
 pub fn strip_ansi(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
@@ -617,12 +613,16 @@ mod tests {
             b"red link ."
         );
         assert_eq!(strip_ansi(b"\x1b"), b"");
+        assert_eq!(strip_ansi(b"\x1b[12"), b"");
+    }
+
+    #[test]
+    fn typographic_quotes_and_spaces_become_ascii() {
         assert_eq!(
             plain_punctuation("error: ‘GpuMatND’ was not declared\u{a0}here “x”".as_bytes())
                 .unwrap(),
             b"error: 'GpuMatND' was not declared here \"x\""
         );
         assert_eq!(plain_punctuation("plain ascii, ü".as_bytes()), None);
-        assert_eq!(strip_ansi(b"\x1b[12"), b"");
     }
 }
