@@ -199,3 +199,27 @@ fn superseded_rules_name_existing_rules() {
         }
     }
 }
+
+/// Where a rule fires on its own examples, the rules it supersedes are not shown beside it
+/// (CVD121's container without `--gpus` must not also say "update the driver").
+#[test]
+fn superseded_rules_leave_the_findings() {
+    let rules = load_rules(None).unwrap();
+    let mut checked = 0;
+    for rule in rules.rules.iter().filter(|r| !r.supersedes.is_empty()) {
+        for example in &rule.fires {
+            let diagnosis = diagnose_text_with_facts(&rules, example.text(), &example.facts());
+            let shown: Vec<&str> = diagnosis.findings.iter().map(|f| f.rule.as_str()).collect();
+            assert!(shown.contains(&rule.id.as_str()), "{shown:?}");
+            for other in &rule.supersedes {
+                assert!(
+                    !shown.contains(&other.as_str()),
+                    "{} fired beside {other}, which it supersedes: {shown:?}",
+                    rule.id
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+}
