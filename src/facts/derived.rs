@@ -56,7 +56,8 @@ fn derive_l4t_mismatch(facts: &mut Facts) {
 /// A GPU whose architecture the build's CUDA toolkit cannot compile for (an RTX 5060, 12.0,
 /// with CUDA 12.0, which first knows sm_120 in 12.8): no SASS for it can be in the build.
 fn derive_gpu_newer_than_toolkit(facts: &mut Facts) {
-    let Some(toolkit) = facts.version("cuda.version") else {
+    // The newest toolkit named: a second, newer CUDA in the paste may well be the one used.
+    let Some(toolkit) = facts.newest_version("cuda.version") else {
         return;
     };
     let mut needs = Vec::new();
@@ -202,14 +203,11 @@ fn derive_opencv_support(
     min_key: &'static str,
     checked_key: &'static str,
 ) {
-    // The newest version named: a paste that says "fails with CUDA 12.4, 12.2 worked" is
-    // about the newer one, and a too-new toolkit is what this table detects.
-    let newest = facts
-        .all(version_key)
-        .iter()
-        .filter_map(|o| Version::parse(&o.value))
-        .max();
-    let (Some(opencv), Some(version)) = (facts.version("opencv.version"), newest) else {
+    // The newest version named: a too-new toolkit is what this table detects.
+    let (Some(opencv), Some(version)) = (
+        facts.version("opencv.version"),
+        facts.newest_version(version_key),
+    ) else {
         return;
     };
     let Some(row) = crate::knowledge::opencv_support::min_opencv_for(component, &version) else {
@@ -359,6 +357,16 @@ mod tests {
             Some("12.0 needs CUDA 12.8 or later; the build uses CUDA 12.0")
         );
         let facts = derived(&[("gpu.cc", "8.6"), ("cuda.version", "12.0")]);
+        assert_eq!(facts.primary("gpu.needs_newer_toolkit"), None);
+        // nvcc 7.5 on PATH and CUDA 10.0 installed (opencv/opencv#12786): a GTX 1060 (6.1)
+        // needs CUDA 8, and the newer toolkit has it.
+        let facts = derived(&[("gpu.cc", "6.1"), ("cuda.version", "7.5")]);
+        assert!(facts.primary("gpu.needs_newer_toolkit").is_some());
+        let facts = derived(&[
+            ("gpu.cc", "6.1"),
+            ("cuda.version", "7.5"),
+            ("cuda.version", "10.0"),
+        ]);
         assert_eq!(facts.primary("gpu.needs_newer_toolkit"), None);
     }
 

@@ -189,6 +189,14 @@ impl Facts {
         self.primary(key).and_then(Version::parse)
     }
 
+    /// The highest version observed under `key` (a paste that says "12.4 fails, 12.2 worked").
+    pub fn newest_version(&self, key: &str) -> Option<Version> {
+        self.all(key)
+            .iter()
+            .filter_map(|o| Version::parse(&o.value))
+            .max()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &[Observed])> {
         self.entries.iter().map(|(k, v)| (*k, v.as_slice()))
     }
