@@ -96,6 +96,11 @@ pub fn extractors() -> Vec<Extractor> {
             "FROM nvidia/cuda:11.7.1-cudnn8-devel-ubuntu20.04" => "11.7"),
         ex!("cuda.version", Plain, r"\bnvcc v?(?P<v>\d{1,2}\.\d)\b",
             "- Compiler => gcc / g++ 10.1, nvcc 11.0, CuDNN 8.05" => "11.0"),
+        // cmake's own reports: OpenCVDetectCUDA.cmake and FindCUDA.
+        ex!("cuda.version", Plain, r"\bCUDA detected: (?P<v>\d{1,2}\.\d)",
+            "-- CUDA detected: 9.0" => "9.0"),
+        ex!("cuda.version", Plain, r#"\bFound CUDA: [^\n]*?\(found (?:suitable )?(?:exact )?version "(?P<v>\d{1,2}\.\d)"#,
+            "-- Found CUDA: /usr/local/cuda (found suitable exact version \"10.2\")" => "10.2"),
 
         // cuDNN.
         ex!("cudnn.version", Plain, r"cuDNN:\s+YES \(ver (?P<v>\d+\.\d+\.\d+)\)",
