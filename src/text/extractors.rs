@@ -76,8 +76,11 @@ pub fn extractors() -> Vec<Extractor> {
             "  NVIDIA CUDA:                   YES (ver 10.0, no extra features)" => "10.0"),
         ex!("cuda.version", Plain, r"Cuda compilation tools, release (?P<v>\d+\.\d+)",
             "Cuda compilation tools, release 13.0, V13.0.88" => "13.0"),
-        ex!("cuda.version", Plain, r"[/\\]cuda-(?P<v>\d{1,2}\.\d)[/\\]",
+        ex!("cuda.version", Plain, r"[/\\]cuda-(?P<v>\d{1,2}\.\d)\b",
             "/usr/local/cuda-7.5/include/host_config.h:115:2: error" => "7.5"),
+        // Written together with other versions: "jetpack6.2 opencv4.8.0 cuda12.6".
+        ex!("cuda.version", Plain, r"\bcuda(?P<v>1[0-3]\.\d)\b",
+            "(jetpack6.2 opencv4.8.0 cuda12.6)" => "12.6"),
         ex!("cuda.version", Plain, r"[/\\]CUDA[/\\]v(?P<v>\d{1,2}\.\d)[/\\]",
             r"c:\program files\nvidia gpu computing toolkit\cuda\v9.0\include" => "9.0"),
         ex!("cuda.version", Plain, r"libcudart\.so\.(?P<v>\d{1,2}\.\d)",
