@@ -132,9 +132,11 @@ pub fn extractors() -> Vec<Extractor> {
             "  CUDA Capability Major/Minor version number:    7.5" => "7.5"),
         // `nvidia-smi --query-gpu=name,compute_cap,driver_version --format=csv` rows (any column order
         // after the name): the compute capability is the only `N.N` column, the driver the only `NNN.NN[.NN]`.
-        ex!("gpu.cc", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[^,\n]*(?:,[^,\n]*)*?,[ \t]*(?P<v>\d{1,2}\.\d)[ \t]*(?:,|\r?$)",
+        // Columns hold word characters, dots, spaces, `[N/A]`: any other character ends the try early,
+        // which keeps the scan's lazy DFA small on logs full of `NVIDIA ...:` lines.
+        ex!("gpu.cc", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[\w .+/\[\]-]*(?:,[\w .+/\[\]-]*)*?,[ \t]*(?P<v>\d{1,2}\.\d)[ \t]*(?:,|\r?$)",
             "NVIDIA H100 80GB HBM3, 9.0, 580.159.04" => "9.0"),
-        ex!("driver.version", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[^,\n]*(?:,[^,\n]*)*?,[ \t]*(?P<v>[3-9]\d{2}\.\d{2,3}(?:\.\d{2})?)[ \t]*(?:,|\r?$)",
+        ex!("driver.version", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[\w .+/\[\]-]*(?:,[\w .+/\[\]-]*)*?,[ \t]*(?P<v>[3-9]\d{2}\.\d{2,3}(?:\.\d{2})?)[ \t]*(?:,|\r?$)",
             "Tesla V100-SXM2-16GB, 7.0, 450.80.02, 16160 MiB" => "450.80.02"),
 
         // What the build holds.
