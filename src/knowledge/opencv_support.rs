@@ -24,6 +24,9 @@ pub const SUPPORT: &[SupportRow] = &[
     SupportRow { component: "cuda",  since: "12.2", min_opencv: "4.9.0",  source: "opencv/opencv PR #24104 'fix for compatibility with CUDA Toolkit >= 12.2.0' (merged after 4.8.0; 4.8.1 was a patch release), opencv/opencv#24669" },
     SupportRow { component: "cuda",  since: "12.0", min_opencv: "4.7.0",  source: "opencv/opencv#23034, PR #22963 + opencv_contrib PR #3378 (texture references removed in CUDA 12)" },
     SupportRow { component: "cuda",  since: "11.0", min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 'Fix cuda11' (nppicom removed in CUDA 11)" },
+    SupportRow { component: "cuda",  since: "9.0",  min_opencv: "3.3.1",  source: "opencv/opencv PR #9418, #9867 (CUDA 9 split nppi into nppial, nppicc...; older FindCUDA asks for nppi)" },
+    // 2.4.13 carries the same fix, but the 2.4 line is not modelled here.
+    SupportRow { component: "cuda",  since: "8.0",  min_opencv: "3.2.0",  source: "opencv/opencv#6632, #6677, commit 10896129 'GraphCut deprecated in CUDA 7.5 and removed in 8.0' (NppiGraphcutState undeclared in 3.1)" },
     SupportRow { component: "cudnn", since: "9.0",  min_opencv: "4.10.0", source: "opencv/opencv#24983, PR #25412 (cuDNN 9 removed v6/v7 APIs)" },
     SupportRow { component: "cudnn", since: "8.0",  min_opencv: "4.4.0",  source: "opencv/opencv PR #17499 / #17685 (cuDNN 8: cudnn_version.h, removed *_PREFER_FASTEST)" },
 ];
@@ -73,8 +76,11 @@ mod tests {
             ("cuda", "12.9", Some("4.13.0")),
             ("cuda", "12", Some("4.7.0")),
             ("cuda", "11.0", Some("4.4.0")),
+            ("cuda", "10.2", Some("3.3.1")),
+            ("cuda", "9.0", Some("3.3.1")),
+            ("cuda", "8", Some("3.2.0")),
+            ("cuda", "7.5", None),
             ("cuda", "13.1", Some("4.13.0")),
-            ("cuda", "10.2", None),
             ("cudnn", "9.1.0", Some("4.10.0")),
             ("cudnn", "8", Some("4.4.0")),
             ("cudnn", "7.6.5", None),
