@@ -18,6 +18,8 @@ pub enum Transform {
     ArchList,
     /// `36` or `38` (from `cpython-36m`, `Python38\`) → `3.6`, `3.8`.
     PythonTag,
+    /// `4-8-0` (from a script name like `OpenCV-4-8-0.sh`) → `4.8.0`.
+    Dashed,
     /// A GPU product name: also records `gpu.cc` from the GPU table.
     GpuName,
     /// `opencv-python==4.8.0.76`, `opencv-python   4.8.0.76`, `Name: opencv-python` +
@@ -66,6 +68,9 @@ pub fn extractors() -> Vec<Extractor> {
             "I built OpenCV 4.1.2 from source" => "4.1.2"),
         ex!("opencv.version", Plain, r"\bOpenCV\s*(?:=>|:|version:?)\s*v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)",
             "- OpenCV => 4.3.0-527-ga711e2aa41 (master latest)" => "4.3.0"),
+        // Qengineering's Jetson install scripts carry the version in their name.
+        ex!("opencv.version", Dashed, r"\bOpenCV-(?P<v>[2-5]-\d{1,2}-\d+)\.sh\b",
+            "./OpenCV-4-8-0.sh error build with Makefile" => "4.8.0"),
         ex!("opencv.version", Plain, r"libopencv_[a-z0-9_]+\.so\.(?P<v>[2-5]\.\d+(?:\.\d+)?)",
             "libopencv_core.so.3.2: cannot open shared object file" => "3.2"),
         ex!("opencv.version", Plain, r"opencv(?:-contrib)?-python(?:-headless)?\s*[= ]=?\s*(?P<v>[2-5]\.\d+\.\d+)",
@@ -229,6 +234,7 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
                 .join(" ");
             !text.is_empty() && facts.add(extractor.fact, text, origin)
         }
+        Dashed => !raw.is_empty() && facts.add(extractor.fact, raw.replace('-', "."), origin),
         PythonTag => {
             let (major, minor) = raw.split_at(1);
             facts.add(extractor.fact, format!("{major}.{minor}"), origin)
