@@ -20,6 +20,9 @@ pub enum Transform {
     PythonTag,
     /// `4-8-0` (from a script name like `OpenCV-4-8-0.sh`) → `4.8.0`.
     Dashed,
+    /// A version, unless the capture goes on to make it a requirement (`12.4 or newer`,
+    /// `9.2+`): "expected CUDA 12.4 or newer" says nothing about the CUDA installed.
+    UnlessMinimum,
     /// A GPU product name: also records `gpu.cc` from the GPU table.
     GpuName,
     /// `opencv-python==4.8.0.76`, `opencv-python   4.8.0.76`, `Name: opencv-python` +
@@ -90,7 +93,7 @@ pub fn extractors() -> Vec<Extractor> {
             r"c:\program files\nvidia gpu computing toolkit\cuda\v9.0\include" => "9.0"),
         ex!("cuda.version", Plain, r"libcudart\.so\.(?P<v>\d{1,2}\.\d)",
             "ImportError: libcudart.so.7.5: cannot open shared object file" => "7.5"),
-        ex!("cuda.version", Plain, r"\bCUDA(?: toolkit)? v?(?P<v>\d{1,2}\.\d)\b",
+        ex!("cuda.version", UnlessMinimum, r"\bCUDA(?: toolkit)? v?(?P<v>\d{1,2}\.\d\b(?:\+| or (?:newer|later|above|higher|greater)\b)?)",
             "Ubuntu 18.04; CUDA 10.1 and cuDNN 7" => "10.1"),
         // Case-sensitive on purpose: nvidia-smi's `CUDA Version: 12.2` is the driver's, not the toolkit's.
         ex!("cuda.version", Plain, r"(?-i:Cuda version|CUDA version|cuda version|CUDA_VERSION|CUDA Toolkit Version)\s*[:=]?\s*(?P<v>\d{1,2}\.\d)",
@@ -235,6 +238,11 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
             !text.is_empty() && facts.add(extractor.fact, text, origin)
         }
         Dashed => !raw.is_empty() && facts.add(extractor.fact, raw.replace('-', "."), origin),
+        UnlessMinimum => {
+            !raw.is_empty()
+                && !raw.contains(|c: char| c.is_whitespace() || c == '+')
+                && facts.add(extractor.fact, raw, origin)
+        }
         PythonTag => {
             let (major, minor) = raw.split_at(1);
             facts.add(extractor.fact, format!("{major}.{minor}"), origin)
@@ -293,6 +301,23 @@ mod tests {
                 assert_eq!(got, expected, "{}", extractor.pattern);
             }
         }
+    }
+
+    #[test]
+    fn a_required_minimum_is_not_the_installed_version() {
+        use crate::text::scan::{ScanPlan, Scanner};
+        let plan = ScanPlan::new(&[]).unwrap();
+        let facts_of = |text: &str| {
+            let mut scanner = Scanner::new(&plan);
+            scanner.scan_reader("t", text.as_bytes()).unwrap();
+            scanner.finish().facts
+        };
+        let facts = facts_of(
+            "error STL1002: Unexpected compiler version, expected CUDA 12.4 or\nnewer.\nneeds CUDA 9.2+",
+        );
+        assert_eq!(facts.primary("cuda.version"), None);
+        let facts = facts_of("Ubuntu 18.04; CUDA 10.1 and cuDNN 7");
+        assert_eq!(facts.primary("cuda.version"), Some("10.1"));
     }
 
     #[test]
