@@ -298,10 +298,11 @@ impl<'p> Scanner<'p> {
         if matched_patterns.is_empty() {
             return;
         }
+        let mut lines = LineIndex::default();
         for pid in matched_patterns {
             let limit = self.plan.patterns[pid].limit;
             let before = self.counts[pid];
-            self.collect(pid, source, chunk, first_line, offset);
+            self.collect(pid, source, chunk, &mut lines, first_line, offset);
             // Only patterns of the main set wait for its rebuild.
             if before < limit && self.counts[pid] >= limit && !self.plan.patterns[pid].head_only {
                 self.saturated_waiting += 1;
@@ -323,7 +324,15 @@ impl<'p> Scanner<'p> {
         }
     }
 
-    fn collect(&mut self, pid: usize, source: &str, chunk: &[u8], first_line: u64, offset: u64) {
+    fn collect(
+        &mut self,
+        pid: usize,
+        source: &str,
+        chunk: &[u8],
+        lines: &mut LineIndex,
+        first_line: u64,
+        offset: u64,
+    ) {
         let planned = &self.plan.patterns[pid];
         let regex = planned.regex();
         let mut locs = regex.capture_locations();
@@ -342,7 +351,7 @@ impl<'p> Scanner<'p> {
                 continue; // seen in the overlap of a split line
             }
             self.counts[pid] += 1;
-            let line = first_line + memchr::memchr_iter(b'\n', &chunk[..m.start()]).count() as u64;
+            let line = first_line + lines.line_of(chunk, m.start());
             match planned.owner {
                 Owner::Extractor(e) => {
                     let extractor = &self.plan.extractors[e];
@@ -393,6 +402,23 @@ impl<'p> Scanner<'p> {
             bytes: self.bytes,
             lines: self.lines,
         }
+    }
+}
+
+/// Where a chunk's lines start, found once per chunk and only when a pattern hit: hundreds of
+/// hits in one chunk would otherwise each count the newlines before them.
+#[derive(Default)]
+struct LineIndex {
+    newlines: Option<Vec<usize>>,
+}
+
+impl LineIndex {
+    /// How many newlines come before `at` in `chunk` (0 for the chunk's first line).
+    fn line_of(&mut self, chunk: &[u8], at: usize) -> u64 {
+        let newlines = self
+            .newlines
+            .get_or_insert_with(|| memchr::memchr_iter(b'\n', chunk).collect());
+        newlines.partition_point(|&n| n < at) as u64
     }
 }
 
@@ -539,6 +565,17 @@ mod tests {
         let mut scanner = Scanner::new(plan);
         scanner.scan_reader("t", input).unwrap();
         scanner.finish()
+    }
+
+    #[test]
+    fn line_index_counts_the_newlines_before_a_position() {
+        let chunk = b"a\nbb\n\nccc";
+        let mut lines = LineIndex::default();
+        let expected = [(0, 0), (1, 0), (2, 1), (4, 1), (5, 2), (6, 3), (9, 3)];
+        for (at, line) in expected {
+            let counted = memchr::memchr_iter(b'\n', &chunk[..at]).count() as u64;
+            assert_eq!((lines.line_of(chunk, at), counted), (line, line), "at {at}");
+        }
     }
 
     #[test]
