@@ -51,6 +51,14 @@ macro_rules! ex {
     };
 }
 
+/// What may follow a version to make it a requirement, not a fact: `12.4 or newer`, `9.2+`.
+/// Captured with the version so that [`Transform::UnlessMinimum`] can drop it.
+macro_rules! or_newer {
+    () => {
+        r"(?:\+| or (?:newer|later|above|higher|greater)\b)?"
+    };
+}
+
 use Transform::*;
 
 #[rustfmt::skip]
@@ -67,7 +75,7 @@ pub fn extractors() -> Vec<Extractor> {
             "cv2 version= 4.2.0" => "4.2.0"),
         ex!("opencv.version", Plain, r"[/\\]opencv[-_](?P<v>[2-5]\.\d+\.\d+)[/\\]",
             "/home/ycc/opencv-4.4.0/modules/dnn/src/dnn.cpp:2353" => "4.4.0"),
-        ex!("opencv.version", Plain, r"\bOpenCV[ -]?v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)\b",
+        ex!("opencv.version", UnlessMinimum, concat!(r"\bOpenCV[ -]?v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?\b", or_newer!(), ")"),
             "I built OpenCV 4.1.2 from source" => "4.1.2"),
         ex!("opencv.version", Plain, r"\bOpenCV\s*(?:=>|:|version:?)\s*v?(?P<v>[2-5]\.\d{1,2}(?:\.\d+)?)",
             "- OpenCV => 4.3.0-527-ga711e2aa41 (master latest)" => "4.3.0"),
@@ -93,7 +101,7 @@ pub fn extractors() -> Vec<Extractor> {
             r"c:\program files\nvidia gpu computing toolkit\cuda\v9.0\include" => "9.0"),
         ex!("cuda.version", Plain, r"libcudart\.so\.(?P<v>\d{1,2}\.\d)",
             "ImportError: libcudart.so.7.5: cannot open shared object file" => "7.5"),
-        ex!("cuda.version", UnlessMinimum, r"\bCUDA(?: toolkit)? v?(?P<v>\d{1,2}\.\d\b(?:\+| or (?:newer|later|above|higher|greater)\b)?)",
+        ex!("cuda.version", UnlessMinimum, concat!(r"\bCUDA(?: toolkit)? v?(?P<v>\d{1,2}\.\d\b", or_newer!(), ")"),
             "Ubuntu 18.04; CUDA 10.1 and cuDNN 7" => "10.1"),
         // Case-sensitive on purpose: nvidia-smi's `CUDA Version: 12.2` is the driver's, not the toolkit's.
         ex!("cuda.version", Plain, r"(?-i:Cuda version|CUDA version|cuda version|CUDA_VERSION|CUDA Toolkit Version)\s*[:=]?\s*(?P<v>\d{1,2}\.\d)",
@@ -121,7 +129,7 @@ pub fn extractors() -> Vec<Extractor> {
             "  cuDNN:                         YES (ver 7.6.0)" => "7.6.0"),
         ex!("cudnn.version", Plain, r"cuDNN(?: version)?\s*:\s*(?P<v>[5-9]\.\d+\.\d+(?:\.\d+)?)",
             "* CUDNN: 8.0.0.180" => "8.0.0.180"),
-        ex!("cudnn.version", Plain, r"\bcuDNN v?(?P<v>[5-9](?:\.\d+){0,2})\b",
+        ex!("cudnn.version", UnlessMinimum, concat!(r"\bcuDNN v?(?P<v>[5-9](?:\.\d+){0,2}\b", or_newer!(), ")"),
             "with cuDNN 8.0 from JetPack" => "8.0"),
         ex!("cudnn.version", Plain, r"libcudnn(?:_[a-z_]+)?\.so\.(?P<v>[5-9](?:\.\d+){0,2})",
             "libcudnn.so.8 => /usr/lib/x86_64-linux-gnu/libcudnn.so.8" => "8"),
@@ -240,7 +248,7 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
         Dashed => !raw.is_empty() && facts.add(extractor.fact, raw.replace('-', "."), origin),
         UnlessMinimum => {
             !raw.is_empty()
-                && !raw.contains(|c: char| c.is_whitespace() || c == '+')
+                && raw.bytes().all(|b| b.is_ascii_digit() || b == b'.')
                 && facts.add(extractor.fact, raw, origin)
         }
         PythonTag => {
@@ -313,9 +321,11 @@ mod tests {
             scanner.finish().facts
         };
         let facts = facts_of(
-            "error STL1002: Unexpected compiler version, expected CUDA 12.4 or\nnewer.\nneeds CUDA 9.2+",
+            "error STL1002: Unexpected compiler version, expected CUDA 12.4 or\nnewer.\nneeds CUDA 9.2+\nrequires OpenCV 4.2 or later and cuDNN 7.5 or higher",
         );
         assert_eq!(facts.primary("cuda.version"), None);
+        assert_eq!(facts.primary("opencv.version"), None);
+        assert_eq!(facts.primary("cudnn.version"), None);
         let facts = facts_of("Ubuntu 18.04; CUDA 10.1 and cuDNN 7");
         assert_eq!(facts.primary("cuda.version"), Some("10.1"));
     }
