@@ -144,7 +144,7 @@ impl ScanPlan {
             (0..patterns.len()).partition(|&i| patterns[i].head_only);
         let compile = |ids: &[usize]| {
             pattern::compile_set(ids.iter().map(|&i| patterns[i].source.as_str()))
-                .map_err(|e| (0, 0, e))
+                .map_err(|set_error| culprit(&patterns, ids).unwrap_or((0, 0, set_error)))
         };
         let full_set = compile(&full_ids)?;
         let head_set = if head_ids.is_empty() {
@@ -161,6 +161,18 @@ impl ScanPlan {
             head_ids,
         })
     }
+}
+
+/// The first pattern among `ids` that does not compile on its own, named by its owner: a set
+/// that fails to compile says only that one of its patterns is wrong.
+fn culprit(patterns: &[Planned], ids: &[usize]) -> Option<(usize, usize, regex::Error)> {
+    ids.iter().find_map(|&i| {
+        let error = pattern::compile(&patterns[i].source).err()?;
+        Some(match patterns[i].owner {
+            Owner::Rule { rule, slot } => (rule, slot, error),
+            Owner::Extractor(_) => (0, 0, error),
+        })
+    })
 }
 
 pub struct Scanner<'p> {
@@ -644,6 +656,24 @@ mod tests {
         assert_eq!(result.rule_hits[0].1.len(), 3);
         assert_eq!(result.facts.primary("opencv.version"), Some("4.5.2"));
         assert_eq!(result.lines, 1000);
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_compile_is_named_by_its_rule_and_slot() {
+        let planned = |source: &str| PlannedPattern {
+            source: source.to_string(),
+            limit: 3,
+            head_only: false,
+        };
+        // Non-ASCII in a class is refused by the byte-oriented, non-Unicode compiler.
+        let rules = [
+            vec![planned("fine")],
+            vec![planned("ok"), planned("to [`'‘]x")],
+        ];
+        let Err((rule, slot, _)) = ScanPlan::new(&rules) else {
+            panic!("the set must not compile");
+        };
+        assert_eq!((rule, slot), (1, 1));
     }
 
     #[test]
