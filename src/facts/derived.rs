@@ -30,6 +30,27 @@ pub fn derive(facts: &mut Facts) {
     derive_gpu_newer_than_toolkit(facts);
     derive_arch_bin_unsupported(facts);
     derive_l4t_mismatch(facts);
+    derive_mixed_opencv_releases(facts);
+}
+
+/// OpenCV library files of two releases in one paste (`libopencv_core.so.3.2` next to
+/// `libopencv_core.so.4.1`): two installs take part in one link or one process.
+fn derive_mixed_opencv_releases(facts: &mut Facts) {
+    let mut releases: Vec<String> = Vec::new();
+    for observed in facts.all("opencv.library_release") {
+        if !releases.contains(&observed.value) {
+            releases.push(observed.value.clone());
+        }
+    }
+    if releases.len() > 1 {
+        facts.add(
+            "opencv.mixed_releases",
+            releases.join(" and "),
+            Origin::Derived {
+                by: "opencv.library_release",
+            },
+        );
+    }
 }
 
 /// Two L4T majors in one paste (R32 on the host, an `l4t-r35` container image): Jetson
@@ -336,6 +357,18 @@ mod tests {
             None,
             "cuDNN 7 has no row"
         );
+    }
+
+    #[test]
+    fn opencv_libraries_of_two_releases() {
+        let facts = derived(&[
+            ("opencv.library_release", "4.1"),
+            ("opencv.library_release", "3.2"),
+            ("opencv.library_release", "4.1"),
+        ]);
+        assert_eq!(facts.primary("opencv.mixed_releases"), Some("4.1 and 3.2"));
+        let facts = derived(&[("opencv.library_release", "4.5")]);
+        assert_eq!(facts.primary("opencv.mixed_releases"), None);
     }
 
     #[test]

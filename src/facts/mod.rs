@@ -112,6 +112,8 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("recipe.contrib_modules", Text,  "check: the opencv_contrib modules folder for the rebuild commands"),
     key!("recipe.cudnn_include_dir", Text, "check: the folder of the cuDNN headers for the rebuild commands"),
     key!("recipe.cudnn_library", Text,    "check: the cuDNN library file for the rebuild commands"),
+    key!("opencv.library_release", List,  "OpenCV releases named by library file name (`libopencv_core.so.3.2` is 3.2)"),
+    key!("opencv.mixed_releases", Text,   "derived: OpenCV libraries of two or more releases in one paste, e.g. `3.2 and 4.1`"),
     key!("jetson.l4t",           List,    "Jetson L4T releases named in the text (`L4T 32.6.1`, an image tag `l4t-r35.4.1`)"),
     key!("jetson.l4t_mismatch",  Text,    "derived: L4T releases of different majors in one paste (a container made for another JetPack than the host's)"),
     key!("pip.opencv_wheel",     Text,    "an OpenCV pip wheel in `pip list`/`pip freeze`/`pip show` output, as `opencv-python 4.8.0.76`"),

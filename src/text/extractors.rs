@@ -196,6 +196,11 @@ pub fn extractors() -> Vec<Extractor> {
             "\tlibcudnn.so.9 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcudnn.so.9" => "libcudnn.so.9"),
 
         // Jetson's L4T release, of the host (`L4T 32.6.1`) or of a container image (`l4t-r35.4.1`).
+        // Each OpenCV library file's release, kept apart from opencv.version: two releases in
+        // one paste mean two OpenCV installs take part in one link or load.
+        ex!("opencv.library_release", Plain, r"libopencv_[a-z0-9_]+\.so\.(?P<v>[2-5]\.\d+)",
+            "libopencv_core.so.3.4, needed by libov2slam.so, may conflict with libopencv_core.so.3.2" => "3.4"),
+
         ex!("jetson.l4t", Plain, r"\bL4T[ _-]?R?(?P<v>3\d\.\d+(?:\.\d+)?)\b",
             "JetPack: 4.6 [L4T 32.6.1]" => "32.6.1"),
         ex!("jetson.l4t", Plain, r"\bl4t-r(?P<v>3\d\.\d+(?:\.\d+)?)\b",
