@@ -36,40 +36,50 @@ pub fn derive(facts: &mut Facts) {
 /// OpenCV library files of two releases in one paste (`libopencv_core.so.3.2` next to
 /// `libopencv_core.so.4.1`): two installs take part in one link or one process.
 fn derive_mixed_opencv_releases(facts: &mut Facts) {
-    let mut releases: Vec<String> = Vec::new();
-    for observed in facts.all("opencv.library_release") {
-        if !releases.contains(&observed.value) {
-            releases.push(observed.value.clone());
-        }
-    }
-    if releases.len() > 1 {
-        facts.add(
-            "opencv.mixed_releases",
-            releases.join(" and "),
-            Origin::Derived {
-                by: "opencv.library_release",
-            },
-        );
-    }
+    derive_when_values_differ(
+        facts,
+        "opencv.library_release",
+        "opencv.mixed_releases",
+        |release| release.to_string(),
+        |release| release.to_string(),
+    );
 }
 
 /// Two L4T majors in one paste (R32 on the host, an `l4t-r35` container image): Jetson
 /// containers carry the CUDA of their L4T release and need a host driver of the same major.
 fn derive_l4t_mismatch(facts: &mut Facts) {
-    let mut majors: Vec<String> = Vec::new();
-    let mut releases: Vec<String> = Vec::new();
-    for observed in facts.all("jetson.l4t") {
-        let major = observed.value.split('.').next().unwrap_or("").to_string();
-        if !majors.contains(&major) {
-            majors.push(major);
-            releases.push(format!("R{}", observed.value));
+    derive_when_values_differ(
+        facts,
+        "jetson.l4t",
+        "jetson.l4t_mismatch",
+        |release| release.split('.').next().unwrap_or("").to_string(),
+        |release| format!("R{release}"),
+    );
+}
+
+/// Records `derived` when the values of `observed` fall into more than one group (`group`): the
+/// first value of each group, as `shown`, joined by "and".
+fn derive_when_values_differ(
+    facts: &mut Facts,
+    observed: &'static str,
+    derived: &'static str,
+    group: fn(&str) -> String,
+    shown: fn(&str) -> String,
+) {
+    let mut groups: Vec<String> = Vec::new();
+    let mut firsts: Vec<String> = Vec::new();
+    for value in facts.all(observed) {
+        let key = group(&value.value);
+        if !groups.contains(&key) {
+            groups.push(key);
+            firsts.push(shown(&value.value));
         }
     }
-    if majors.len() > 1 {
+    if groups.len() > 1 {
         facts.add(
-            "jetson.l4t_mismatch",
-            releases.join(" and "),
-            Origin::Derived { by: "jetson.l4t" },
+            derived,
+            firsts.join(" and "),
+            Origin::Derived { by: observed },
         );
     }
 }
