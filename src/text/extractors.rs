@@ -25,6 +25,9 @@ pub enum Transform {
     UnlessMinimum,
     /// A GPU product name: also records `gpu.cc` from the GPU table.
     GpuName,
+    /// The version in an OpenCV library file name (`libopencv_core.so.3.2`): also records its
+    /// release as `opencv.library_release`, so that two releases in one paste can be told.
+    OpenCvLibrary,
     /// `opencv-python==4.8.0.76`, `opencv-python   4.8.0.76`, `Name: opencv-python` +
     /// `Version: 4.8.0.76` → `opencv-python 4.8.0.76`.
     PipWheel,
@@ -82,7 +85,7 @@ pub fn extractors() -> Vec<Extractor> {
         // Qengineering's Jetson install scripts carry the version in their name.
         ex!("opencv.version", Dashed, r"\bOpenCV-(?P<v>[2-5]-\d{1,2}-\d+)\.sh\b",
             "./OpenCV-4-8-0.sh error build with Makefile" => "4.8.0"),
-        ex!("opencv.version", Plain, r"libopencv_[a-z0-9_]+\.so\.(?P<v>[2-5]\.\d+(?:\.\d+)?)",
+        ex!("opencv.version", OpenCvLibrary, r"libopencv_[a-z0-9_]+\.so\.(?P<v>[2-5]\.\d+(?:\.\d+)?)",
             "libopencv_core.so.3.2: cannot open shared object file" => "3.2"),
         ex!("opencv.version", Plain, r"opencv(?:-contrib)?-python(?:-headless)?\s*[= ]=?\s*(?P<v>[2-5]\.\d+\.\d+)",
             "opencv-python==4.8.0.76" => "4.8.0"),
@@ -196,11 +199,6 @@ pub fn extractors() -> Vec<Extractor> {
             "\tlibcudnn.so.9 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcudnn.so.9" => "libcudnn.so.9"),
 
         // Jetson's L4T release, of the host (`L4T 32.6.1`) or of a container image (`l4t-r35.4.1`).
-        // Each OpenCV library file's release, kept apart from opencv.version: two releases in
-        // one paste mean two OpenCV installs take part in one link or load.
-        ex!("opencv.library_release", Plain, r"libopencv_[a-z0-9_]+\.so\.(?P<v>[2-5]\.\d+)",
-            "libopencv_core.so.3.4, needed by libov2slam.so, may conflict with libopencv_core.so.3.2" => "3.4"),
-
         ex!("jetson.l4t", Plain, r"\bL4T[ _-]?R?(?P<v>3\d\.\d+(?:\.\d+)?)\b",
             "JetPack: 4.6 [L4T 32.6.1]" => "32.6.1"),
         ex!("jetson.l4t", Plain, r"\bl4t-r(?P<v>3\d\.\d+(?:\.\d+)?)\b",
@@ -267,6 +265,11 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
             let new = facts.add("gpu.name", raw, origin.clone());
             facts.add("gpu.cc", row.compute_capability, origin);
             new
+        }
+        OpenCvLibrary => {
+            let release: Vec<&str> = raw.split('.').take(2).collect();
+            facts.add("opencv.library_release", release.join("."), origin.clone());
+            facts.add(extractor.fact, raw, origin)
         }
         Fixed(value) => facts.add(extractor.fact, value, origin),
         PipWheel => {
@@ -349,5 +352,24 @@ mod tests {
             &mut facts,
         );
         assert_eq!(facts.primary("gpu.cc"), Some("8.6"));
+    }
+
+    #[test]
+    fn opencv_library_names_also_give_their_release() {
+        let extractor = extractors()
+            .into_iter()
+            .find(|e| e.transform == OpenCvLibrary)
+            .unwrap();
+        let mut facts = Facts::default();
+        for raw in ["4.5.1", "3.2"] {
+            record(&extractor, raw, Origin::Derived { by: "test" }, &mut facts);
+        }
+        assert_eq!(facts.primary("opencv.version"), Some("4.5.1"));
+        let releases: Vec<&str> = facts
+            .all("opencv.library_release")
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(releases, ["4.5", "3.2"]);
     }
 }
