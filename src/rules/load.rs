@@ -11,7 +11,7 @@ use super::model::{RawRule, Rule};
 use super::template;
 use crate::categories;
 use crate::text::pattern;
-use crate::text::scan::{PlannedPattern, ScanPlan};
+use crate::text::scan::{Owner, PlannedPattern, ScanPlan};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -77,10 +77,25 @@ pub fn load_rules(extra_dir: Option<&Path>) -> Result<RuleSet, RuleError> {
                 .collect()
         })
         .collect();
-    let plan = ScanPlan::new(&slots).map_err(|(rule, _, e)| RuleError {
-        file: rules[rule].origin.clone(),
-        line: None,
-        message: format!("pattern does not compile: {e}"),
+    let plan = ScanPlan::new(&slots).map_err(|(owner, e)| match owner {
+        Some(Owner::Rule { rule, .. }) => RuleError {
+            file: rules[rule].origin.clone(),
+            line: None,
+            message: format!("pattern does not compile: {e}"),
+        },
+        // Built in and tested: only a broken build gets here.
+        Some(Owner::Extractor(_)) => RuleError {
+            file: "built-in fact extractors".into(),
+            line: None,
+            message: format!("pattern does not compile: {e}"),
+        },
+        None => RuleError {
+            file: "all rules together".into(),
+            line: None,
+            message: format!(
+                "the patterns compile one by one but not as one set (remove some rules from --rules): {e}"
+            ),
+        },
     })?;
     Ok(RuleSet { rules, env, plan })
 }

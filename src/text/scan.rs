@@ -117,7 +117,7 @@ impl ScanPlan {
     /// `rule_patterns` lists, per rule, each of its patterns.
     pub fn new(
         rule_patterns: &[Vec<PlannedPattern>],
-    ) -> Result<ScanPlan, (usize, usize, regex::Error)> {
+    ) -> Result<ScanPlan, (Option<Owner>, regex::Error)> {
         let mut patterns = Vec::new();
         for (rule, list) in rule_patterns.iter().enumerate() {
             for (slot, planned) in list.iter().enumerate() {
@@ -144,7 +144,7 @@ impl ScanPlan {
             (0..patterns.len()).partition(|&i| patterns[i].head_only);
         let compile = |ids: &[usize]| {
             pattern::compile_set(ids.iter().map(|&i| patterns[i].source.as_str()))
-                .map_err(|set_error| culprit(&patterns, ids).unwrap_or((0, 0, set_error)))
+                .map_err(|set_error| culprit(&patterns, ids).unwrap_or((None, set_error)))
         };
         let full_set = compile(&full_ids)?;
         let head_set = if head_ids.is_empty() {
@@ -163,15 +163,13 @@ impl ScanPlan {
     }
 }
 
-/// The first pattern among `ids` that does not compile on its own, named by its owner: a set
-/// that fails to compile says only that one of its patterns is wrong.
-fn culprit(patterns: &[Planned], ids: &[usize]) -> Option<(usize, usize, regex::Error)> {
+/// The first pattern among `ids` that does not compile on its own, with its owner: a set that
+/// fails to compile says only that one of its patterns is wrong. `None` when each compiles
+/// alone (the set as a whole is too large).
+fn culprit(patterns: &[Planned], ids: &[usize]) -> Option<(Option<Owner>, regex::Error)> {
     ids.iter().find_map(|&i| {
         let error = pattern::compile(&patterns[i].source).err()?;
-        Some(match patterns[i].owner {
-            Owner::Rule { rule, slot } => (rule, slot, error),
-            Owner::Extractor(_) => (0, 0, error),
-        })
+        Some((Some(patterns[i].owner), error))
     })
 }
 
@@ -670,10 +668,10 @@ mod tests {
             vec![planned("fine")],
             vec![planned("ok"), planned("to [`'‘]x")],
         ];
-        let Err((rule, slot, _)) = ScanPlan::new(&rules) else {
+        let Err((owner, _)) = ScanPlan::new(&rules) else {
             panic!("the set must not compile");
         };
-        assert_eq!((rule, slot), (1, 1));
+        assert_eq!(owner, Some(Owner::Rule { rule: 1, slot: 1 }));
     }
 
     #[test]
