@@ -338,32 +338,28 @@ mod tests {
         assert_eq!(facts.primary("cuda.version"), Some("10.1"));
     }
 
-    #[test]
-    fn gpu_names_also_give_compute_capability() {
+    /// The facts the extractor with `transform` records from each of `raws`.
+    fn recorded(transform: Transform, raws: &[&str]) -> Facts {
         let extractor = extractors()
             .into_iter()
-            .find(|e| e.transform == GpuName)
+            .find(|e| e.transform == transform)
             .unwrap();
         let mut facts = Facts::default();
-        record(
-            &extractor,
-            "GeForce RTX 3080",
-            Origin::Derived { by: "test" },
-            &mut facts,
-        );
+        for raw in raws {
+            record(&extractor, raw, Origin::Derived { by: "test" }, &mut facts);
+        }
+        facts
+    }
+
+    #[test]
+    fn gpu_names_also_give_compute_capability() {
+        let facts = recorded(GpuName, &["GeForce RTX 3080"]);
         assert_eq!(facts.primary("gpu.cc"), Some("8.6"));
     }
 
     #[test]
     fn opencv_library_names_also_give_their_release() {
-        let extractor = extractors()
-            .into_iter()
-            .find(|e| e.transform == OpenCvLibrary)
-            .unwrap();
-        let mut facts = Facts::default();
-        for raw in ["4.5.1", "3.2"] {
-            record(&extractor, raw, Origin::Derived { by: "test" }, &mut facts);
-        }
+        let facts = recorded(OpenCvLibrary, &["4.5.1", "3.2"]);
         assert_eq!(facts.primary("opencv.version"), Some("4.5.1"));
         let releases: Vec<&str> = facts
             .all("opencv.library_release")
