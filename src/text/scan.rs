@@ -11,10 +11,10 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexSet};
+use regex::bytes::Regex;
 
 use super::extractors::{self, Extractor};
-use super::pattern;
+use super::pattern::{self, MultiPattern};
 use crate::facts::{Facts, Origin};
 
 /// Target chunk size. Large enough to amortise the set scan, small enough for the cache.
@@ -63,7 +63,7 @@ pub const HEAD: u64 = CHUNK as u64;
 /// A compiled set and the pattern index of each member, in set order.
 #[derive(Clone)]
 struct PatternSet {
-    set: RegexSet,
+    set: MultiPattern,
     ids: Vec<usize>,
 }
 
@@ -122,9 +122,7 @@ pub struct ScanResult {
 
 impl ScanPlan {
     /// `rule_patterns` lists, per rule, each of its patterns.
-    pub fn new(
-        rule_patterns: &[Vec<PlannedPattern>],
-    ) -> Result<ScanPlan, (Option<Owner>, regex::Error)> {
+    pub fn new(rule_patterns: &[Vec<PlannedPattern>]) -> Result<ScanPlan, (Option<Owner>, String)> {
         let mut patterns = Vec::new();
         for (rule, list) in rule_patterns.iter().enumerate() {
             for (slot, planned) in list.iter().enumerate() {
@@ -180,10 +178,10 @@ impl ScanPlan {
 /// The first pattern among `ids` that does not compile on its own, with its owner: a set that
 /// fails to compile says only that one of its patterns is wrong. `None` when each compiles
 /// alone (the set as a whole is too large).
-fn culprit(patterns: &[Planned], ids: &[usize]) -> Option<(Option<Owner>, regex::Error)> {
+fn culprit(patterns: &[Planned], ids: &[usize]) -> Option<(Option<Owner>, String)> {
     ids.iter().find_map(|&i| {
         let error = pattern::compile(&patterns[i].source).err()?;
-        Some((Some(patterns[i].owner), error))
+        Some((Some(patterns[i].owner), error.to_string()))
     })
 }
 
@@ -313,7 +311,7 @@ impl<'p> Scanner<'p> {
         let chunk: &[u8] = &cleaned;
         let mut matched_patterns: Vec<usize> = Vec::new();
         for set in self.sets.iter().chain(self.head_set) {
-            matched_patterns.extend(set.set.matches(chunk).iter().map(|i| set.ids[i]));
+            matched_patterns.extend(set.set.matches(chunk).into_iter().map(|i| set.ids[i]));
         }
         let mut lines = LineIndex::default();
         // A chunk without matches still goes on to the rebuild check below.
