@@ -2,8 +2,8 @@
 //!
 //! Input is read in chunks of about [`CHUNK`] bytes cut at line ends, so memory stays
 //! bounded whatever the input (a 2 GB log, one 1 GB line). The first chunk goes through
-//! [`FIRST_SET_GROUPS`] `RegexSet`s of consecutive patterns, later ones through one set; only
-//! patterns that matched are then run alone to locate their lines. A pattern that has
+//! [`FIRST_SET_GROUPS`] pattern sets ([`MultiPattern`]) of consecutive patterns, later ones
+//! through one set; only patterns that matched are then run alone to locate their lines. A pattern that has
 //! collected enough hits is dropped from the set, so a long log that repeats the same error
 //! costs no more than scanning for the patterns still unseen.
 
