@@ -35,7 +35,7 @@ const EXTRACTOR_HIT_LIMIT: usize = 64;
 /// is recompiled again only once half of it is saturated: each recompilation makes the lazy
 /// DFA learn the input's states again, which costs more than the dropped patterns save
 /// (100 MB benchmark: 0.53 s with three recompilations, 0.46 s with one).
-const FIRST_SET_GROUPS: usize = 4;
+pub const FIRST_SET_GROUPS: usize = 4;
 
 /// Who a pattern belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
