@@ -3,9 +3,9 @@
 //! Input is read in chunks of about [`CHUNK`] bytes cut at line ends, so memory stays
 //! bounded whatever the input (a 2 GB log, one 1 GB line). The first chunk goes through
 //! [`FIRST_SET_GROUPS`] pattern sets ([`MultiPattern`]) of consecutive patterns, later ones
-//! through one set; only patterns that matched are then run alone to locate their lines. A pattern that has
-//! collected enough hits is dropped from the set, so a long log that repeats the same error
-//! costs no more than scanning for the patterns still unseen.
+//! through one set; only patterns that matched are then run alone to locate their lines. A
+//! pattern that has collected enough hits is dropped from the set, so a long log that repeats
+//! the same error costs no more than scanning for the patterns still unseen.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -199,8 +199,6 @@ pub struct Scanner<'p> {
     lines: u64,
     /// Saturated patterns still in the set.
     saturated_waiting: usize,
-    /// Whether the set was recompiled once already.
-    rebuilt: bool,
 }
 
 impl<'p> Scanner<'p> {
@@ -216,7 +214,6 @@ impl<'p> Scanner<'p> {
             bytes: 0,
             lines: 0,
             saturated_waiting: 0,
-            rebuilt: false,
         }
     }
 
@@ -225,25 +222,40 @@ impl<'p> Scanner<'p> {
         self.sets.iter().map(|s| s.ids.len()).sum()
     }
 
-    /// Merges the patterns still wanted into one set.
+    /// Whether the plan's first sets were replaced by sets of this scanner's own.
+    fn rebuilt(&self) -> bool {
+        matches!(self.sets, Cow::Owned(_))
+    }
+
+    /// Merges the patterns still wanted into one set. The plan only compiled the first sets,
+    /// not their union: if the union is too large (many `--rules`), each set keeps its own
+    /// wanted patterns, which compile as they are a subset of a set that did.
     fn rebuild_set(&mut self) {
-        self.rebuilt = true;
         self.saturated_waiting = 0;
-        let wanted: Vec<usize> = self
-            .sets
-            .iter()
-            .flat_map(|s| s.ids.iter().copied())
-            .filter(|&i| self.counts[i] < self.plan.patterns[i].limit)
-            .collect();
-        self.sets = if wanted.is_empty() {
-            Cow::Owned(Vec::new())
-        } else {
-            let sources = wanted
-                .iter()
-                .map(|&i| self.plan.patterns[i].source.as_str());
-            let set = pattern::compile_set(sources).expect("each pattern compiled alone");
-            Cow::Owned(vec![PatternSet { set, ids: wanted }])
+        let wanted = |ids: &[usize]| -> Vec<usize> {
+            ids.iter()
+                .copied()
+                .filter(|&i| self.counts[i] < self.plan.patterns[i].limit)
+                .collect()
         };
+        let compile = |ids: Vec<usize>| {
+            let sources = ids.iter().map(|&i| self.plan.patterns[i].source.as_str());
+            pattern::compile_set(sources).map(|set| PatternSet { set, ids })
+        };
+        let all: Vec<usize> = self.sets.iter().flat_map(|s| wanted(&s.ids)).collect();
+        let sets = if all.is_empty() {
+            Vec::new()
+        } else if let Ok(merged) = compile(all) {
+            vec![merged]
+        } else {
+            self.sets
+                .iter()
+                .map(|s| wanted(&s.ids))
+                .filter(|ids| !ids.is_empty())
+                .map(|ids| compile(ids).expect("a subset of a compiled set compiles"))
+                .collect()
+        };
+        self.sets = Cow::Owned(sets);
     }
 
     /// Scans one input to its end. Lines are numbered from 1 per source.
@@ -327,7 +339,7 @@ impl<'p> Scanner<'p> {
         // Recompiling costs milliseconds: worth it only when more input may follow (a full
         // chunk was read); short pastes keep the first sets.
         let more_may_follow = self.bytes >= CHUNK as u64;
-        if more_may_follow && (!self.rebuilt || self.saturated_waiting * 2 >= self.active_len()) {
+        if more_may_follow && (!self.rebuilt() || self.saturated_waiting * 2 >= self.active_len()) {
             self.rebuild_set();
         }
     }
@@ -663,6 +675,38 @@ mod tests {
         assert_eq!(lines(0), [1, 2, 3]);
         assert_eq!(lines(1), [6 + filler_lines]);
         assert_eq!(lines(2), [8 + 2 * filler_lines]);
+    }
+
+    #[test]
+    fn sets_too_large_to_merge_stay_apart() {
+        // Each first set compiles, their union does not (as with many large `--rules`): three
+        // patterns of 300,000 NFA states each, where a set holds about 800,000. One big
+        // pattern goes into each of the first three sets.
+        let group = (3 * extractors::extractors().len()).div_ceil(FIRST_SET_GROUPS - 1);
+        let big = format!("q[a-z]{{{}}}", 300_000);
+        let sources: Vec<String> = (0..3 * group)
+            .map(|i| match i % group {
+                0 => big.clone(),
+                n => format!("filler {i} {n}"),
+            })
+            .collect();
+        let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+        let mut sources_with_hit = sources.clone();
+        sources_with_hit[1] = "a log line";
+        let plan = plan(&sources_with_hit);
+        assert!(
+            pattern::compile_set(sources.iter().copied().filter(|s| s.starts_with('q'))).is_err()
+        );
+        let input = format!("{}needle\n", "a log line\n".repeat(CHUNK / 11 + 10));
+        let mut scanner = Scanner::new(&plan);
+        scanner.scan_reader("t", input.as_bytes()).unwrap();
+        // No panic, the saturated pattern left, the big ones still scanned in separate sets.
+        assert!(scanner.sets.len() > 1);
+        assert!(scanner.sets.iter().all(|s| !s.ids.contains(&1)));
+        assert_eq!(
+            scanner.active_len(),
+            plan.first_sets.iter().map(|s| s.ids.len()).sum::<usize>() - 1
+        );
     }
 
     #[test]
