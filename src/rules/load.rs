@@ -77,25 +77,29 @@ pub fn load_rules(extra_dir: Option<&Path>) -> Result<RuleSet, RuleError> {
                 .collect()
         })
         .collect();
-    let plan = ScanPlan::new(&slots).map_err(|(owner, e)| match owner {
-        Some(Owner::Rule { rule, .. }) => RuleError {
-            file: rules[rule].origin.clone(),
-            line: None,
-            message: format!("pattern does not compile: {e}"),
-        },
-        // Built in and tested: only a broken build gets here.
-        Some(Owner::Extractor(_)) => RuleError {
-            file: "built-in fact extractors".into(),
-            line: None,
-            message: format!("pattern does not compile: {e}"),
-        },
-        None => RuleError {
-            file: "all rules together".into(),
-            line: None,
-            message: format!(
-                "the patterns compile one by one but not as one set (remove some rules from --rules): {e}"
+    let plan = ScanPlan::new(&slots).map_err(|(owner, e)| {
+        let (file, message) = match owner {
+            Some(Owner::Rule { rule, .. }) => (
+                rules[rule].origin.clone(),
+                format!("pattern does not compile: {e}"),
             ),
-        },
+            // Built in and tested: only a broken build gets here.
+            Some(Owner::Extractor(_)) => (
+                "built-in fact extractors".into(),
+                format!("pattern does not compile: {e}"),
+            ),
+            None => (
+                "all rules together".into(),
+                format!(
+                    "the patterns compile one by one but not as one set (remove some rules from --rules): {e}"
+                ),
+            ),
+        };
+        RuleError {
+            file,
+            line: None,
+            message,
+        }
     })?;
     Ok(RuleSet { rules, env, plan })
 }
