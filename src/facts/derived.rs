@@ -87,8 +87,12 @@ fn derive_when_values_differ(
 /// A GPU whose architecture the build's CUDA toolkit cannot compile for (an RTX 5060, 12.0,
 /// with CUDA 12.0, which first knows sm_120 in 12.8): no SASS for it can be in the build.
 fn derive_gpu_newer_than_toolkit(facts: &mut Facts) {
-    // The newest toolkit named: a second, newer CUDA in the paste may well be the one used.
-    let Some(toolkit) = facts.newest_version("cuda.version") else {
+    // nvcc's own `--version` line names the toolkit in use; without it, the newest toolkit
+    // named, as a second, newer CUDA in the paste may well be the one used.
+    let Some(toolkit) = facts
+        .newest_version("nvcc.version")
+        .or_else(|| facts.newest_version("cuda.version"))
+    else {
         return;
     };
     let mut needs = Vec::new();
@@ -401,16 +405,27 @@ mod tests {
         );
         let facts = derived(&[("gpu.cc", "8.6"), ("cuda.version", "12.0")]);
         assert_eq!(facts.primary("gpu.needs_newer_toolkit"), None);
-        // nvcc 7.5 on PATH and CUDA 10.0 installed (opencv/opencv#12786): a GTX 1060 (6.1)
-        // needs CUDA 8, and the newer toolkit has it.
         let facts = derived(&[("gpu.cc", "6.1"), ("cuda.version", "7.5")]);
         assert!(facts.primary("gpu.needs_newer_toolkit").is_some());
+        // CUDA 7.5 and 10.0 both named: the newer one may be in use, and it knows 6.1.
         let facts = derived(&[
             ("gpu.cc", "6.1"),
             ("cuda.version", "7.5"),
             ("cuda.version", "10.0"),
         ]);
         assert_eq!(facts.primary("gpu.needs_newer_toolkit"), None);
+        // ...unless nvcc says it is 7.5 (CUDA 10.0 installed, 7.5's nvcc first on PATH:
+        // opencv/opencv#12786): FindCUDA takes the toolkit of the nvcc on PATH.
+        let facts = derived(&[
+            ("gpu.cc", "6.1"),
+            ("cuda.version", "7.5"),
+            ("cuda.version", "10.0"),
+            ("nvcc.version", "7.5"),
+        ]);
+        assert_eq!(
+            facts.primary("gpu.needs_newer_toolkit"),
+            Some("6.1 needs CUDA 8.0 or later; the build uses CUDA 7.5")
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@ macro_rules! key {
 pub const FACT_KEYS: &[FactKey] = &[
     key!("opencv.version",       Version, "OpenCV version, e.g. from `OpenCV(4.2.0)` in an error or the build summary"),
     key!("cuda.version",         Version, "CUDA toolkit/runtime version the build uses (`NVIDIA CUDA: YES (ver 10.0`, nvcc, `/usr/local/cuda-11.8`)"),
+    key!("nvcc.version",         Version, "the version nvcc reports for itself (`Cuda compilation tools, release 7.5`): the toolkit that compiles"),
     key!("cudnn.version",        Version, "cuDNN version (`cuDNN: YES (ver 7.6.0)`, `libcudnn.so.8`)"),
     key!("driver.version",       Version, "NVIDIA driver version (`Driver Version: 535.104.05`)"),
     key!("driver.cuda_version",  Version, "highest CUDA the driver supports (nvidia-smi `CUDA Version: 12.2`)"),

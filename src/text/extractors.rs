@@ -95,6 +95,10 @@ pub fn extractors() -> Vec<Extractor> {
             "  NVIDIA CUDA:                   YES (ver 10.0, no extra features)" => "10.0"),
         ex!("cuda.version", Plain, r"Cuda compilation tools, release (?P<v>\d+\.\d+)",
             "Cuda compilation tools, release 13.0, V13.0.88" => "13.0"),
+        // The same line again as the compiler's own word: `nvcc --version` names the toolkit
+        // cmake's FindCUDA takes (it starts from the nvcc on PATH), whatever else is installed.
+        ex!("nvcc.version", Plain, r"Cuda compilation tools, release (?P<v>\d+\.\d+)",
+            "Cuda compilation tools, release 7.5, V7.5.17" => "7.5"),
         ex!("cuda.version", Plain, r"[/\\]cuda-(?P<v>\d{1,2}\.\d)\b",
             "/usr/local/cuda-7.5/include/host_config.h:115:2: error" => "7.5"),
         // Written together with other versions: "jetpack6.2 opencv4.8.0 cuda12.6".
