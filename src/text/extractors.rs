@@ -176,7 +176,7 @@ pub fn extractors() -> Vec<Extractor> {
             "-DCUDA_ARCH_PTX=8.6" => "8.6"),
         ex!("build.cuda_generation", Plain, r#"CUDA_GENERATION(?::[A-Z]+)?\s*=\s*["']?(?P<v>[A-Za-z]+)"#,
             "-DCUDA_ARCH_BIN=7.5 -DCUDA_GENERATION=Pascal" => "Pascal"),
-        ex!("build.cuda", YesNo, r"(?:NVIDIA CUDA|OpenCV Cuda|Use Cuda):[ \t]*(?P<v>YES|NO)\b",
+        ex!("build.cuda", YesNo, r"(?:NVIDIA CUDA|OpenCV Cuda|Use Cuda|OpenCV ?:?[ \t]*[\d.]+ +(?:compiled|with) +CUDA) ?:[ \t]*(?P<v>YES|NO)\b",
             "  * OpenCV Cuda: NO" => "false"),
         ex!("build.cudnn", YesNo, r"\bcuDNN:[ \t]*(?P<v>YES|NO)\b",
             "  cuDNN:                         NO" => "false"),
