@@ -28,6 +28,9 @@ pub enum Transform {
     /// The version in an OpenCV library file name (`libopencv_core.so.3.2`): also records its
     /// release as `opencv.library_release`, so that two releases in one paste can be told.
     OpenCvLibrary,
+    /// nvcc's own `--version` line: also records `nvcc.version`, the toolkit that compiles
+    /// (cmake's FindCUDA starts from the nvcc on PATH, whatever else is installed).
+    NvccRelease,
     /// `opencv-python==4.8.0.76`, `opencv-python   4.8.0.76`, `Name: opencv-python` +
     /// `Version: 4.8.0.76` → `opencv-python 4.8.0.76`.
     PipWheel,
@@ -93,12 +96,8 @@ pub fn extractors() -> Vec<Extractor> {
         // CUDA toolkit / runtime used by the build.
         ex!("cuda.version", Plain, r"NVIDIA CUDA:\s+YES \(ver (?P<v>\d+\.\d+)",
             "  NVIDIA CUDA:                   YES (ver 10.0, no extra features)" => "10.0"),
-        ex!("cuda.version", Plain, r"Cuda compilation tools, release (?P<v>\d+\.\d+)",
+        ex!("cuda.version", NvccRelease, r"Cuda compilation tools, release (?P<v>\d+\.\d+)",
             "Cuda compilation tools, release 13.0, V13.0.88" => "13.0"),
-        // The same line again as the compiler's own word: `nvcc --version` names the toolkit
-        // cmake's FindCUDA takes (it starts from the nvcc on PATH), whatever else is installed.
-        ex!("nvcc.version", Plain, r"Cuda compilation tools, release (?P<v>\d+\.\d+)",
-            "Cuda compilation tools, release 7.5, V7.5.17" => "7.5"),
         ex!("cuda.version", Plain, r"[/\\]cuda-(?P<v>\d{1,2}\.\d)\b",
             "/usr/local/cuda-7.5/include/host_config.h:115:2: error" => "7.5"),
         // Written together with other versions: "jetpack6.2 opencv4.8.0 cuda12.6".
@@ -275,6 +274,10 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
             facts.add("opencv.library_release", release.join("."), origin.clone());
             facts.add(extractor.fact, raw, origin)
         }
+        NvccRelease => {
+            facts.add("nvcc.version", raw, origin.clone());
+            facts.add(extractor.fact, raw, origin)
+        }
         Fixed(value) => facts.add(extractor.fact, value, origin),
         PipWheel => {
             let name_end = raw
@@ -359,6 +362,13 @@ mod tests {
     fn gpu_names_also_give_compute_capability() {
         let facts = recorded(GpuName, &["GeForce RTX 3080"]);
         assert_eq!(facts.primary("gpu.cc"), Some("8.6"));
+    }
+
+    #[test]
+    fn nvcc_version_lines_also_name_the_compiling_toolkit() {
+        let facts = recorded(NvccRelease, &["7.5"]);
+        assert_eq!(facts.primary("cuda.version"), Some("7.5"));
+        assert_eq!(facts.primary("nvcc.version"), Some("7.5"));
     }
 
     #[test]
