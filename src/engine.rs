@@ -93,7 +93,7 @@ pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, rule) in rules.rules.iter().enumerate() {
         let found = matches_for(index, rule, scan);
-        let patterns_ok = rule.patterns.is_empty() || !found.pattern_hits.is_empty();
+        let patterns_ok = !rule.has_patterns() || !found.pattern_hits.is_empty();
         let fires = patterns_ok
             && found.requires_met
             && !found.unless_hit

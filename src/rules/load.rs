@@ -69,10 +69,11 @@ pub fn load_rules(extra_dir: Option<&Path>) -> Result<RuleSet, RuleError> {
         .map(|r| {
             r.slots()
                 .into_iter()
-                .map(|(_, p, limit)| PlannedPattern {
+                .enumerate()
+                .map(|(slot, (_, p, limit))| PlannedPattern {
                     source: p.to_string(),
                     limit,
-                    head_only: r.prose,
+                    head_only: r.slot_is_prose(slot),
                 })
                 .collect()
         })
@@ -219,15 +220,24 @@ fn parse_rule_checked(
             "title must be non-empty and have no trailing period".into(),
         ));
     }
-    if raw.patterns.is_empty() && raw.requires.is_empty() && raw.when.is_empty() {
+    if raw.patterns.is_empty()
+        && raw.prose_patterns.is_empty()
+        && raw.requires.is_empty()
+        && raw.when.is_empty()
+    {
         return Err(err(
             None,
-            "a rule needs `patterns`, `requires` or `when`".into(),
+            "a rule needs `patterns`, `prose_patterns`, `requires` or `when`".into(),
         ));
     }
     // Built-in rules are checked by the test suite (tests/rules.rs); compiling each pattern
     // again at every start would cost more than the rest of a typical run.
-    let patterns = raw.patterns.iter().chain(&raw.requires).chain(&raw.unless);
+    let patterns = raw
+        .patterns
+        .iter()
+        .chain(&raw.prose_patterns)
+        .chain(&raw.requires)
+        .chain(&raw.unless);
     for p in patterns.filter(|_| !embedded) {
         let problem = match pattern::compile(p) {
             Err(e) => format!("pattern does not compile: {e}"),
@@ -271,6 +281,7 @@ fn parse_rule_checked(
         supersedes: raw.supersedes,
         title: raw.title,
         patterns: raw.patterns,
+        prose_patterns: raw.prose_patterns,
         requires: raw.requires,
         unless: raw.unless,
         when,
@@ -349,6 +360,24 @@ silent = ["bam"]
     #[test]
     fn accepts_a_good_rule() {
         assert_eq!(parse(GOOD).unwrap().id, "CVD999");
+    }
+
+    #[test]
+    fn prose_patterns_are_read_in_the_head_only() {
+        let rule = parse(&GOOD.replace(
+            "patterns = ['boom']",
+            "patterns = ['boom']\nprose_patterns = ['it went boom']",
+        ))
+        .unwrap();
+        assert!(rule.has_patterns());
+        assert_eq!(rule.slots().len(), 2);
+        assert!(!rule.slot_is_prose(0));
+        assert!(rule.slot_is_prose(1));
+        // A rule with only sentences is still a rule with patterns.
+        let rule =
+            parse(&GOOD.replace("patterns = ['boom']", "prose_patterns = ['boom']")).unwrap();
+        assert!(rule.has_patterns());
+        assert!(rule.slot_is_prose(0));
     }
 
     #[test]

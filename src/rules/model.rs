@@ -47,6 +47,10 @@ pub struct RawRule {
     /// Fires if any of these match (or always, when empty and `when` is given).
     #[serde(default)]
     pub patterns: Vec<String>,
+    /// Patterns like `patterns`, but for sentences: matched only in the input's first MiB, as
+    /// a `prose` rule's are (one rule can read a log line and the same thing said in words).
+    #[serde(default)]
+    pub prose_patterns: Vec<String>,
     /// Each of these must also match somewhere in the input.
     #[serde(default)]
     pub requires: Vec<String>,
@@ -127,6 +131,7 @@ pub struct Rule {
     pub supersedes: Vec<String>,
     pub title: String,
     pub patterns: Vec<String>,
+    pub prose_patterns: Vec<String>,
     pub requires: Vec<String>,
     pub unless: Vec<String>,
     pub when: Vec<Condition>,
@@ -150,12 +155,27 @@ pub enum Role {
 impl Rule {
     /// All patterns in slot order, with their role and how many hits to keep.
     pub fn slots(&self) -> Vec<(Role, &str, usize)> {
-        let pattern = self.patterns.iter().map(|p| (Role::Pattern, p.as_str(), 3));
+        let pattern = self
+            .patterns
+            .iter()
+            .chain(&self.prose_patterns)
+            .map(|p| (Role::Pattern, p.as_str(), 3));
         let requires = self
             .requires
             .iter()
             .map(|p| (Role::Requires, p.as_str(), 1));
         let unless = self.unless.iter().map(|p| (Role::Unless, p.as_str(), 1));
         pattern.chain(requires).chain(unless).collect()
+    }
+
+    /// Whether slot `slot` is read only in the input's first MiB.
+    pub fn slot_is_prose(&self, slot: usize) -> bool {
+        let first_prose = self.patterns.len();
+        self.prose || (first_prose..first_prose + self.prose_patterns.len()).contains(&slot)
+    }
+
+    /// Whether the rule has patterns (of either kind) that must match.
+    pub fn has_patterns(&self) -> bool {
+        !self.patterns.is_empty() || !self.prose_patterns.is_empty()
     }
 }
