@@ -1,9 +1,11 @@
 //! Pasted text → facts and pattern hits.
 //!
+//! `localized` puts toolchain messages printed in other languages back into English,
 //! `pattern` turns a rule author's regex into the one we run (spaces match wrapped lines),
 //! `extractors` lists the regexes that fill facts, and `scan` streams any amount of input
 //! through all of them at once with bounded memory.
 
 pub mod extractors;
+pub mod localized;
 pub mod pattern;
 pub mod scan;

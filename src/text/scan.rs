@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 
 use super::extractors::{self, Extractor};
+use super::localized;
 use super::pattern::{self, MultiPattern};
 use crate::facts::{Facts, Origin};
 
@@ -199,6 +200,8 @@ pub struct Scanner<'p> {
     lines: u64,
     /// Saturated patterns still in the set.
     saturated_waiting: usize,
+    /// The input's head held messages of a toolchain in another language.
+    localized_input: bool,
 }
 
 impl<'p> Scanner<'p> {
@@ -214,6 +217,7 @@ impl<'p> Scanner<'p> {
             bytes: 0,
             lines: 0,
             saturated_waiting: 0,
+            localized_input: false,
         }
     }
 
@@ -319,6 +323,15 @@ impl<'p> Scanner<'p> {
         }
         if let Some(plain) = plain_punctuation(&cleaned) {
             cleaned = Cow::Owned(plain);
+        }
+        // Looking for localized messages costs a third of the scan, so past the head only an
+        // input that showed some is searched.
+        if (self.bytes <= HEAD || self.localized_input) && localized::may_be_localized(&cleaned) {
+            let found = localized::to_english(&cleaned);
+            self.localized_input |= found.localized;
+            if let Some(english) = found.english {
+                cleaned = Cow::Owned(english);
+            }
         }
         let chunk: &[u8] = &cleaned;
         let mut matched_patterns: Vec<usize> = Vec::new();

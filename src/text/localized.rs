@@ -1,0 +1,379 @@
+//! Toolchain messages in the user's language, put back into English before the scan.
+//!
+//! GNU ld, collect2, gcc, make and glibc's loader print their messages through gettext, so a
+//! build on a Chinese, Japanese, German, Russian or French desktop says `对‘cv::cuda::…’未定义的引用`
+//! where the rules look for `undefined reference to`. Each row below is one message of one
+//! catalog, rewritten to its English msgid; the rules stay written once, in English. Evidence
+//! quoted from such a line shows the English wording.
+//!
+//! Rows are matched after [`super::scan::plain_punctuation`], so typographic quotes are
+//! already ASCII. No row spans a line break, so line numbers do not move.
+
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+/// One translated message: a regex over the localized text and its English replacement
+/// (`$1` is the regex's first group). `source` names the gettext catalog it comes from.
+struct Translation {
+    localized: &'static str,
+    english: &'static str,
+    #[allow(dead_code)] // documentation for the reader; kept next to the row it cites
+    source: &'static str,
+}
+
+const TRANSLATIONS: &[Translation] = &[
+    // binutils ld, msgid "undefined reference to `%T'"
+    Translation {
+        localized: r"对'([^'\n]+)'未定义的引用",
+        english: "undefined reference to `$1'",
+        source: "binutils ld/po/zh_CN.po",
+    },
+    Translation {
+        localized: r"`([^'\n]+)' に対する定義されていない参照です",
+        english: "undefined reference to `$1'",
+        source: "binutils ld/po/ja.po",
+    },
+    Translation {
+        localized: r"[Nn]icht definierter Verweis auf",
+        english: "undefined reference to",
+        source: "binutils ld/po/de.po",
+    },
+    Translation {
+        localized: r"неопредел(?:е|ё)нная ссылка на",
+        english: "undefined reference to",
+        source: "binutils ld/po/ru.po",
+    },
+    Translation {
+        localized: r"référence indéfinie vers",
+        english: "undefined reference to",
+        source: "binutils ld/po/fr.po",
+    },
+    // binutils ld, msgid "cannot find %s"
+    Translation {
+        localized: r"找不到 -l",
+        english: "cannot find -l",
+        source: "binutils ld/po/zh_CN.po",
+    },
+    Translation {
+        localized: r"невозможно найти -l",
+        english: "cannot find -l",
+        source: "binutils ld/po/ru.po",
+    },
+    // gcc collect2, msgid "%s returned %d exit status"
+    Translation {
+        localized: r"ld gab (\d+) als Ende-Status zurück",
+        english: "ld returned $1 exit status",
+        source: "gcc/po/de.po",
+    },
+    Translation {
+        localized: r"ld 返回 (\d+)",
+        english: "ld returned $1 exit status",
+        source: "gcc/po/zh_CN.po",
+    },
+    // gcc diagnostics, msgids "fatal error: " and "error: " (the fatal one first)
+    Translation {
+        localized: r"致命错误(?:：|:) ?",
+        english: "fatal error: ",
+        source: "gcc/po/zh_CN.po",
+    },
+    Translation {
+        localized: r"致命的エラー(?:：|:) ?",
+        english: "fatal error: ",
+        source: "gcc/po/ja.po",
+    },
+    Translation {
+        localized: r"schwerwiegender Fehler: ",
+        english: "fatal error: ",
+        source: "gcc/po/de.po",
+    },
+    Translation {
+        localized: r"фатальная ошибка: ",
+        english: "fatal error: ",
+        source: "gcc/po/ru.po",
+    },
+    Translation {
+        localized: r"错误(?:：|:) ?",
+        english: "error: ",
+        source: "gcc/po/zh_CN.po",
+    },
+    // glibc, msgid "cannot open shared object file" (dlerror, ld.so)
+    Translation {
+        localized: r"无法打开共享对象文件",
+        english: "cannot open shared object file",
+        source: "glibc po/zh_CN.po",
+    },
+    Translation {
+        localized: r"共有オブジェクトファイルを開けません",
+        english: "cannot open shared object file",
+        source: "glibc po/ja.po",
+    },
+    Translation {
+        localized: r"Kann die Shared-Object-Datei nicht öffnen",
+        english: "cannot open shared object file",
+        source: "glibc po/de.po",
+    },
+    Translation {
+        localized: r"невозможно открыть разделяемый объектный файл",
+        english: "cannot open shared object file",
+        source: "glibc po/ru.po",
+    },
+    // glibc strerror(ENOENT), msgid "No such file or directory"; gcc's zh_CN output puts a
+    // full-width colon before it.
+    Translation {
+        localized: r"(?:：|: ?)?没有那个文件或目录",
+        english: ": No such file or directory",
+        source: "glibc po/zh_CN.po",
+    },
+    Translation {
+        localized: r"そのようなファイルやディレクトリはありません",
+        english: "No such file or directory",
+        source: "glibc po/ja.po",
+    },
+    Translation {
+        localized: r"Datei oder Verzeichnis nicht gefunden",
+        english: "No such file or directory",
+        source: "glibc po/de.po",
+    },
+    Translation {
+        localized: r"Нет такого файла или каталога",
+        english: "No such file or directory",
+        source: "glibc po/ru.po",
+    },
+    Translation {
+        localized: r"Aucun fichier ou dossier de ce type",
+        english: "No such file or directory",
+        source: "glibc po/fr.po",
+    },
+    // GNU make, msgid "No targets specified and no makefile found"
+    Translation {
+        localized: r"没有指明目标并且找不到 ?makefile",
+        english: "No targets specified and no makefile found",
+        source: "make po/zh_CN.po",
+    },
+    Translation {
+        localized: r"ターゲットが指定されておらず, ?makefile も見つかりません",
+        english: "No targets specified and no makefile found",
+        source: "make po/ja.po",
+    },
+    Translation {
+        localized: r"(?:Н|н)е заданы цели и не найден make-файл",
+        english: "No targets specified and no makefile found",
+        source: "make po/ru.po",
+    },
+    Translation {
+        localized: r"Keine Ziele angegeben und keine [^.\n]{1,40} gefunden",
+        english: "No targets specified and no makefile found",
+        source: "make po/de.po",
+    },
+    // GNU make, msgid "No rule to make target '%s'"
+    Translation {
+        localized: r#"没有规则可制作目标"([^"\n]+)""#,
+        english: "No rule to make target '$1'",
+        source: "make po/zh_CN.po",
+    },
+    Translation {
+        localized: r"ターゲット '([^'\n]+)' を make するルールがありません",
+        english: "No rule to make target '$1'",
+        source: "make po/ja.po",
+    },
+    // GNU make, msgid "[%s] Error %d"
+    Translation {
+        localized: r"\] (?:错误|エラー|Fehler|Ошибка|Erreur) (\d+)",
+        english: "] Error $1",
+        source: "make po/{zh_CN,ja,de,ru,fr}.po",
+    },
+];
+
+/// Words a localized toolchain prints all through a build (warnings, make entering a
+/// directory): seen in an input's head, they keep [`to_english`] running on the rest of it.
+const LOCALE_MARKERS: &[&str] = &[
+    "警告(?:：|:)",                      // gcc zh_CN, ja: "warning: "
+    "(?:进入|离开)目录",                 // make zh_CN: "Entering/Leaving directory"
+    "ディレクトリ '[^'\n]*' に入ります", // make ja: "Entering directory"
+    r"Warnung: |Verzeichnis „",          // gcc de, make de
+    "предупреждение: |Вход в каталог",   // gcc ru, make ru
+    "(?:attention|avertissement) : ",    // gcc fr
+];
+
+struct Compiled {
+    any: RegexSet,
+    /// Each translation alone, compiled when the set first finds it.
+    each: Vec<OnceLock<Regex>>,
+}
+
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let sources = TRANSLATIONS.iter().map(|t| t.localized);
+        Compiled {
+            // Byte-oriented: over Unicode classes, `[^'\n]+` is a large automaton.
+            any: RegexSetBuilder::new(sources.chain(LOCALE_MARKERS.iter().copied()))
+                .unicode(false)
+                .build()
+                .expect("translation patterns compile"),
+            each: TRANSLATIONS.iter().map(|_| OnceLock::new()).collect(),
+        }
+    })
+}
+
+fn translation(index: usize) -> &'static Regex {
+    compiled().each[index].get_or_init(|| {
+        RegexBuilder::new(TRANSLATIONS[index].localized)
+            .unicode(false)
+            .build()
+            .expect("translation patterns compile")
+    })
+}
+
+/// Words of the rows whose whole text is ASCII (German): any other row has a non-ASCII byte.
+const ASCII_ANCHORS: &[&[u8]] = &[
+    b"Verweis auf",
+    b"Fehler: ",
+    b"Verzeichnis nicht",
+    b"Keine Ziele",
+    b"Aucun fichier",
+    b"] Fehler ",
+    b"] Erreur ",
+];
+
+/// Whether `input` can hold a row of [`TRANSLATIONS`] or a marker: a check much cheaper than
+/// [`to_english`] for the English logs most inputs are.
+pub fn may_be_localized(input: &[u8]) -> bool {
+    !input.is_ascii()
+        || ASCII_ANCHORS
+            .iter()
+            .any(|anchor| memchr::memmem::find(input, anchor).is_some())
+}
+
+/// What [`to_english`] found in a piece of input.
+pub struct Localized {
+    /// The input with its localized messages in English; `None` when it held none.
+    pub english: Option<Vec<u8>>,
+    /// Whether the input was written by a toolchain in another language (a message or a
+    /// marker of one): later input is then worth translating too.
+    pub localized: bool,
+}
+
+/// `input` with every localized message of [`TRANSLATIONS`] in English. One pass over the
+/// input when it holds none (the common case).
+pub fn to_english(input: &[u8]) -> Localized {
+    let compiled = compiled();
+    let found = compiled.any.matches(input);
+    let mut english: Option<Vec<u8>> = None;
+    for index in found.iter().filter(|&i| i < TRANSLATIONS.len()) {
+        let text = english.get_or_insert_with(|| input.to_vec());
+        let replaced = translation(index).replace_all(text, TRANSLATIONS[index].english.as_bytes());
+        if let std::borrow::Cow::Owned(changed) = replaced {
+            *text = changed;
+        }
+    }
+    Localized {
+        english,
+        localized: found.matched_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn english(text: &str) -> String {
+        String::from_utf8(
+            to_english(text.as_bytes())
+                .english
+                .expect("a translation applies"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn linker_messages_of_five_locales_read_as_english() {
+        assert_eq!(
+            english(
+                "main.cpp:(.text+0x5c)：对'cv::cuda::GpuMat::upload(cv::_InputArray const&)'未定义的引用"
+            ),
+            "main.cpp:(.text+0x5c)：undefined reference to `cv::cuda::GpuMat::upload(cv::_InputArray const&)'"
+        );
+        assert_eq!(
+            english("main.cpp:(.text+0x11): `cv::cuda::resize' に対する定義されていない参照です"),
+            "main.cpp:(.text+0x11): undefined reference to `cv::cuda::resize'"
+        );
+        assert_eq!(
+            english("libvins.so: Nicht definierter Verweis auf `cv::cuda::GpuMat::release()'"),
+            "libvins.so: undefined reference to `cv::cuda::GpuMat::release()'"
+        );
+        assert_eq!(
+            english("main.cpp:98: неопределённая ссылка на «cv::cuda::resize»"),
+            "main.cpp:98: undefined reference to «cv::cuda::resize»"
+        );
+        assert_eq!(
+            english("collect2: Fehler: ld gab 1 als Ende-Status zurück"),
+            "collect2: Fehler: ld returned 1 exit status"
+        );
+    }
+
+    #[test]
+    fn make_and_loader_messages_read_as_english() {
+        assert_eq!(
+            english("make: *** 没有指明目标并且找不到 makefile。 停止。"),
+            "make: *** No targets specified and no makefile found。 停止。"
+        );
+        assert_eq!(
+            english("make: *** ターゲットが指定されておらず, makefile も見つかりません.  中止."),
+            "make: *** No targets specified and no makefile found.  中止."
+        );
+        assert_eq!(
+            english("libcudnn.so.8: 无法打开共享对象文件: 没有那个文件或目录"),
+            "libcudnn.so.8: cannot open shared object file: No such file or directory"
+        );
+        assert_eq!(
+            english("make[2]: *** [modules/core/all] 错误 1"),
+            "make[2]: *** [modules/core/all] Error 1"
+        );
+        assert_eq!(
+            english("cudnn.h:10:10: 致命错误：cudnn_version.h：没有那个文件或目录"),
+            "cudnn.h:10:10: fatal error: cudnn_version.h: No such file or directory"
+        );
+    }
+
+    #[test]
+    fn every_row_cites_its_catalog() {
+        for row in TRANSLATIONS {
+            assert!(row.source.contains("po/"), "{}", row.localized);
+        }
+    }
+
+    #[test]
+    fn every_ascii_row_has_an_anchor_that_lets_it_be_searched() {
+        for row in TRANSLATIONS.iter().filter(|row| row.localized.is_ascii()) {
+            let literal = row.localized.replace('\\', "");
+            assert!(
+                ASCII_ANCHORS
+                    .iter()
+                    .any(|anchor| literal.contains(std::str::from_utf8(anchor).unwrap())),
+                "{}",
+                row.localized
+            );
+        }
+        assert!(may_be_localized(
+            b"libvins.so: Nicht definierter Verweis auf `cv::cuda::f()'"
+        ));
+        assert!(!may_be_localized(
+            b"libvins.so: undefined reference to `cv::cuda::f()'"
+        ));
+    }
+
+    #[test]
+    fn english_and_unrelated_text_is_left_alone() {
+        for text in [
+            "undefined reference to `cv::imshow'",
+            "これはテストです: Fehler im Programm",
+        ] {
+            let found = to_english(text.as_bytes());
+            assert!(found.english.is_none() && !found.localized, "{text}");
+        }
+        let marker_only = to_english("make[1]: 进入目录'/home/u/opencv/build'".as_bytes());
+        assert!(marker_only.english.is_none() && marker_only.localized);
+    }
+}
