@@ -177,6 +177,37 @@ const TRANSLATIONS: &[Translation] = &[
         english: "No rule to make target '$1'",
         source: "make po/ja.po",
     },
+    // MSVC's linker and compiler (Visual Studio language packs; the error codes stay)
+    Translation {
+        localized: r"无法解析的外部符号",
+        english: "unresolved external symbol",
+        source: "Visual Studio zh-CN language pack (LNK2019, LNK2001)",
+    },
+    Translation {
+        localized: r"未解決の外部シンボル",
+        english: "unresolved external symbol",
+        source: "Visual Studio ja-JP language pack (LNK2019, LNK2001)",
+    },
+    Translation {
+        localized: r"Verweis auf nicht aufgelöstes externes Symbol",
+        english: "unresolved external symbol",
+        source: "Visual Studio de-DE language pack (LNK2019, LNK2001)",
+    },
+    Translation {
+        localized: r"无法打开输入文件",
+        english: "cannot open input file",
+        source: "Visual Studio zh-CN language pack (LNK1181)",
+    },
+    Translation {
+        localized: r"无法打开包括文件",
+        english: "Cannot open include file",
+        source: "Visual Studio zh-CN language pack (C1083)",
+    },
+    Translation {
+        localized: r"无法打开文件",
+        english: "cannot open file",
+        source: "Visual Studio zh-CN language pack (LNK1104)",
+    },
     // GNU make, msgid "[%s] Error %d"
     Translation {
         localized: r"\] (?:错误|エラー|Fehler|Ошибка|Erreur) (\d+)",
@@ -308,6 +339,16 @@ mod tests {
             "main.cpp:98: undefined reference to «cv::cuda::resize»"
         );
         assert_eq!(
+            english(
+                "main.obj : error LNK2019: 无法解析的外部符号 \"void __cdecl cv::cuda::resize(void)\""
+            ),
+            "main.obj : error LNK2019: unresolved external symbol \"void __cdecl cv::cuda::resize(void)\""
+        );
+        assert_eq!(
+            english("LINK : fatal error LNK1104: 无法打开文件\"opencv_world480.lib\""),
+            "LINK : fatal error LNK1104: cannot open file\"opencv_world480.lib\""
+        );
+        assert_eq!(
             english("collect2: Fehler: ld gab 1 als Ende-Status zurück"),
             "collect2: Fehler: ld returned 1 exit status"
         );
@@ -340,7 +381,8 @@ mod tests {
     #[test]
     fn every_row_cites_its_catalog() {
         for row in TRANSLATIONS {
-            assert!(row.source.contains("po/"), "{}", row.localized);
+            let cited = row.source.contains("po/") || row.source.contains("language pack");
+            assert!(cited, "{}", row.localized);
         }
     }
 
