@@ -208,6 +208,27 @@ const TRANSLATIONS: &[Translation] = &[
         english: "cannot open file",
         source: "Visual Studio zh-CN language pack (LNK1104)",
     },
+    // MSBuild (a tool of its own, translated with Visual Studio): a step that exited with a code
+    Translation {
+        localized: r"MSB3721: 命令",
+        english: "MSB3721: The command ",
+        source: "Visual Studio zh-CN language pack (MSB3721)",
+    },
+    Translation {
+        localized: r"MSB3721: Der Befehl ",
+        english: "MSB3721: The command ",
+        source: "Visual Studio de-DE language pack (MSB3721)",
+    },
+    Translation {
+        localized: r"已退出，(?:返回)?代码为 (\d+)",
+        english: " exited with code $1",
+        source: "Visual Studio zh-CN language pack (MSB3721, MSB6006, MSB8066)",
+    },
+    Translation {
+        localized: r"wurde mit dem Code (\d+) beendet",
+        english: "exited with code $1",
+        source: "Visual Studio de-DE language pack (MSB3721, MSB6006, MSB8066)",
+    },
     // GNU make, msgid "[%s] Error %d"
     Translation {
         localized: r"\] (?:错误|エラー|Fehler|Ошибка|Erreur) (\d+)",
@@ -266,6 +287,8 @@ const ASCII_ANCHORS: &[&[u8]] = &[
     b"Aucun fichier",
     b"] Fehler ",
     b"] Erreur ",
+    b"Der Befehl ",
+    b"mit dem Code ",
 ];
 
 /// Whether `input` can hold a row of [`TRANSLATIONS`] or a marker: a check much cheaper than
@@ -347,6 +370,16 @@ mod tests {
         assert_eq!(
             english("LINK : fatal error LNK1104: 无法打开文件\"opencv_world480.lib\""),
             "LINK : fatal error LNK1104: cannot open file\"opencv_world480.lib\""
+        );
+        assert_eq!(
+            english(
+                r#"CUDA 12.9.targets(801,9): error MSB3721: 命令""C:\CUDA\v12.9\bin\nvcc.exe" -gencode=arch=compute_86,code=sm_86 gpu_mat.cu"已退出，返回代码为 1。"#
+            ),
+            r#"CUDA 12.9.targets(801,9): error MSB3721: The command ""C:\CUDA\v12.9\bin\nvcc.exe" -gencode=arch=compute_86,code=sm_86 gpu_mat.cu" exited with code 1。"#
+        );
+        assert_eq!(
+            english(r#"error MSB6006: "cmd.exe" wurde mit dem Code 1 beendet."#),
+            r#"error MSB6006: "cmd.exe" exited with code 1."#
         );
         assert_eq!(
             english("collect2: Fehler: ld gab 1 als Ende-Status zurück"),
