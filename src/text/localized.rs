@@ -229,6 +229,33 @@ const TRANSLATIONS: &[Translation] = &[
         english: "exited with code $1",
         source: "Visual Studio de-DE language pack (MSB3721, MSB6006, MSB8066)",
     },
+    // bash, msgid "command not found", and Ubuntu's command-not-found handler, msgid
+    // "Command '%(command)s' not found, but can be installed with:" (the handler's row first)
+    Translation {
+        localized: r#"未找到命令 "([^"\n]+)""#,
+        english: "Command '$1' not found",
+        source: "command-not-found po/zh_CN.po",
+    },
+    Translation {
+        localized: r": 未找到命令",
+        english: ": command not found",
+        source: "bash po/zh_CN.po",
+    },
+    Translation {
+        localized: r": コマンドが見つかりません",
+        english: ": command not found",
+        source: "bash po/ja.po",
+    },
+    Translation {
+        localized: r": Befehl nicht gefunden",
+        english: ": command not found",
+        source: "bash po/de.po",
+    },
+    Translation {
+        localized: r": команда не найдена",
+        english: ": command not found",
+        source: "bash po/ru.po",
+    },
     // GNU make, msgid "[%s] Error %d"
     Translation {
         localized: r"\] (?:错误|エラー|Fehler|Ошибка|Erreur) (\d+)",
@@ -289,6 +316,7 @@ const ASCII_ANCHORS: &[&[u8]] = &[
     b"] Erreur ",
     b"Der Befehl ",
     b"mit dem Code ",
+    b"Befehl nicht",
 ];
 
 /// Whether `input` can hold a row of [`TRANSLATIONS`] or a marker: a check much cheaper than
