@@ -256,6 +256,12 @@ const TRANSLATIONS: &[Translation] = &[
         english: ": command not found",
         source: "bash po/ru.po",
     },
+    // cmd.exe, "'%s' is not recognized as an internal or external command"
+    Translation {
+        localized: r"'([^'\n]+)' 不是内部或外部命令",
+        english: "'$1' is not recognized as an internal or external command",
+        source: "Windows zh-CN language pack (cmd.exe)",
+    },
     // GNU make, msgid "[%s] Error %d"
     Translation {
         localized: r"\] (?:错误|エラー|Fehler|Ошибка|Erreur) (\d+)",
