@@ -1,10 +1,11 @@
 //! Toolchain messages in the user's language, put back into English before the scan.
 //!
-//! GNU ld, collect2, gcc, make and glibc's loader print their messages through gettext, so a
-//! build on a Chinese, Japanese, German, Russian or French desktop says `对‘cv::cuda::…’未定义的引用`
-//! where the rules look for `undefined reference to`. Each row below is one message of one
-//! catalog, rewritten to its English msgid; the rules stay written once, in English. Evidence
-//! quoted from such a line shows the English wording.
+//! GNU ld, collect2, gcc, make, bash and glibc's loader print their messages through gettext, and
+//! MSVC, MSBuild and cmd.exe through Windows language packs, so a build on a Chinese, Japanese,
+//! German, Russian or French desktop says `对‘cv::cuda::…’未定义的引用` where the rules look for
+//! `undefined reference to`. Each row below is one message of one catalog, rewritten to its
+//! English original; the rules stay written once, in English. Evidence quoted from such a line
+//! shows the English wording.
 //!
 //! Rows are matched after [`super::scan::plain_punctuation`], so typographic quotes are
 //! already ASCII. No row spans a line break, so line numbers do not move.
@@ -14,7 +15,7 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 /// One translated message: a regex over the localized text and its English replacement
-/// (`$1` is the regex's first group). `source` names the gettext catalog it comes from.
+/// (`$1` is the regex's first group). `source` names the catalog it comes from.
 struct Translation {
     localized: &'static str,
     english: &'static str,
@@ -311,7 +312,8 @@ fn translation(index: usize) -> &'static Regex {
     })
 }
 
-/// Words of the rows whose whole text is ASCII (German): any other row has a non-ASCII byte.
+/// Words of the rows whose whole text is ASCII (German, French): any other row has a
+/// non-ASCII byte.
 const ASCII_ANCHORS: &[&[u8]] = &[
     b"Verweis auf",
     b"Fehler: ",
