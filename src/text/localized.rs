@@ -279,7 +279,7 @@ const LOCALE_MARKERS: &[&str] = &[
     "ディレクトリ '[^'\n]*' に入ります", // make ja: "Entering directory"
     r"Warnung: |Verzeichnis „",          // gcc de, make de
     "предупреждение: |Вход в каталог",   // gcc ru, make ru
-    "(?:attention|avertissement) : ",    // gcc fr
+    "attention : |avertissement : ",     // gcc fr
 ];
 
 struct Compiled {
@@ -312,26 +312,40 @@ fn translation(index: usize) -> &'static Regex {
     })
 }
 
-/// Words of the rows whose whole text is ASCII (German, French): any other row has a
-/// non-ASCII byte.
-const ASCII_ANCHORS: &[&[u8]] = &[
+/// Lead bytes of the scripts most rows are written in: Cyrillic (U+0400-04FF) and Japanese
+/// kana and CJK ideographs (U+3040-9FFF). English logs with typographic quotes, box drawing or
+/// accented names have none of them.
+fn has_cyrillic_or_cjk(input: &[u8]) -> bool {
+    input
+        .iter()
+        .any(|&b| matches!(b, 0xD0 | 0xD1 | 0xE3..=0xE9))
+}
+
+/// Words of the rows and markers written without Cyrillic or CJK (German, French).
+const LATIN_ANCHORS: &[&[u8]] = &[
     b"Verweis auf",
     b"Fehler: ",
-    b"Verzeichnis nicht",
+    b"Verzeichnis",
     b"Keine Ziele",
+    b"Shared-Object-Datei",
+    b"als Ende-Status",
     b"Aucun fichier",
+    b"finie vers",
     b"] Fehler ",
     b"] Erreur ",
     b"Der Befehl ",
     b"mit dem Code ",
     b"Befehl nicht",
+    b"Warnung: ",
+    b"attention : ",
+    b"avertissement : ",
 ];
 
 /// Whether `input` can hold a row of [`TRANSLATIONS`] or a marker: a check much cheaper than
 /// [`to_english`] for the English logs most inputs are.
 pub fn may_be_localized(input: &[u8]) -> bool {
-    !input.is_ascii()
-        || ASCII_ANCHORS
+    has_cyrillic_or_cjk(input)
+        || LATIN_ANCHORS
             .iter()
             .any(|anchor| memchr::memmem::find(input, anchor).is_some())
 }
@@ -456,22 +470,32 @@ mod tests {
     }
 
     #[test]
-    fn every_ascii_row_has_an_anchor_that_lets_it_be_searched() {
-        for row in TRANSLATIONS.iter().filter(|row| row.localized.is_ascii()) {
-            let literal = row.localized.replace('\\', "");
-            assert!(
-                ASCII_ANCHORS
-                    .iter()
-                    .any(|anchor| literal.contains(std::str::from_utf8(anchor).unwrap())),
-                "{}",
-                row.localized
-            );
+    fn every_row_without_cyrillic_or_cjk_has_an_anchor_that_lets_it_be_searched() {
+        let rows = TRANSLATIONS.iter().map(|row| row.localized);
+        for pattern in rows.chain(LOCALE_MARKERS.iter().copied()) {
+            if has_cyrillic_or_cjk(pattern.as_bytes()) {
+                continue;
+            }
+            let literal = pattern.replace('\\', "");
+            // a marker of several alternatives needs an anchor for each
+            for alternative in literal.split('|') {
+                let alternative = alternative.trim_start_matches("(?:");
+                assert!(
+                    LATIN_ANCHORS
+                        .iter()
+                        .any(|anchor| alternative.contains(std::str::from_utf8(anchor).unwrap())),
+                    "{alternative} (in {pattern})"
+                );
+            }
         }
         assert!(may_be_localized(
             b"libvins.so: Nicht definierter Verweis auf `cv::cuda::f()'"
         ));
         assert!(!may_be_localized(
             b"libvins.so: undefined reference to `cv::cuda::f()'"
+        ));
+        assert!(!may_be_localized(
+            "error: \u{2018}x\u{2019} was not declared \u{2500}\u{2500} caf\u{e9}".as_bytes()
         ));
     }
 
