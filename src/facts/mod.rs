@@ -123,6 +123,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),
     key!("platform.os_hint",     Text,    "raw operating-system hints found in the text"),
     key!("platform.jetson",      Bool,    "derived: the text comes from a Jetson board (L4T, JetPack, tegra, a Jetson GPU)"),
+    key!("platform.ros",         Text,    "ROS named in the text (rosrun, roslaunch, catkin, colcon, cv_bridge, image_transport, /opt/ros/, a `*_ros` package)"),
 ];
 
 pub fn fact_key(key: &str) -> Option<&'static FactKey> {
