@@ -19,7 +19,7 @@ use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 struct Translation {
     localized: &'static str,
     english: &'static str,
-    #[allow(dead_code)] // documentation for the reader; kept next to the row it cites
+    #[cfg_attr(not(test), allow(dead_code))] // for the reader; a test checks every row has one
     source: &'static str,
 }
 

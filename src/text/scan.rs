@@ -221,6 +221,11 @@ impl<'p> Scanner<'p> {
         }
     }
 
+    /// Whether the chunk being scanned lies within the input's first [`HEAD`] bytes.
+    fn in_head(&self) -> bool {
+        self.bytes <= HEAD
+    }
+
     /// How many patterns the sets still hold.
     fn active_len(&self) -> usize {
         self.sets.iter().map(|s| s.ids.len()).sum()
@@ -311,7 +316,7 @@ impl<'p> Scanner<'p> {
 
     fn scan_chunk(&mut self, source: &str, raw: &[u8], first_line: u64, offset: u64) {
         // The input is longer than its head: prose patterns have had their chance.
-        if self.bytes > HEAD {
+        if !self.in_head() {
             self.head_set = None;
         }
         if self.sets.is_empty() && self.head_set.is_none() {
@@ -324,9 +329,9 @@ impl<'p> Scanner<'p> {
         if let Some(plain) = plain_punctuation(&cleaned) {
             cleaned = Cow::Owned(plain);
         }
-        // Looking for localized messages costs a third of the scan, so past the head only an
-        // input that showed some is searched.
-        if (self.bytes <= HEAD || self.localized_input) && localized::may_be_localized(&cleaned) {
+        // Looking for localized messages in every chunk cost a third of the 100 MB scan, so past
+        // the head only an input that showed some is searched.
+        if (self.in_head() || self.localized_input) && localized::may_be_localized(&cleaned) {
             let found = localized::to_english(&cleaned);
             self.localized_input |= found.localized;
             if let Some(english) = found.english {
