@@ -69,6 +69,7 @@ fn holdout_top_category_accuracy_is_at_least_85_percent() {
         include_str!("../fixtures/holdout/holdout-at.jsonl"),
         include_str!("../fixtures/holdout/holdout-au.jsonl"),
         include_str!("../fixtures/holdout/holdout-av.jsonl"),
+        include_str!("../fixtures/holdout/holdout-aw.jsonl"),
     ]
     .iter()
     .flat_map(|file| file.lines())
