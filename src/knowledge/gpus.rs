@@ -60,11 +60,19 @@ pub const GPUS: &[GpuRow] = &[
     row!(r"\bG?B(?:200|100)\b",                              "B200 (Blackwell)",          "10.0", NVIDIA_PAGE),
     row!(r"\bG?B300\b",                                      "B300 (Blackwell Ultra)",    "10.3", NVIDIA_PAGE),
     // GeForce and Titan.
+    row!(r"GTX\s*6[5-9]0(?:\s*Ti)?|GTX\s*7[67]0(?:\s*Ti)?",   "GTX 650-690 / 760-770 (Kepler)", "3.0", NVIDIA_PAGE),
     row!(r"GTX\s*TITAN\b(?:\s*Black)?|GTX\s*78\d",           "GTX 780 / GTX Titan (Kepler)", "3.5", NVIDIA_PAGE),
     row!(r"GTX\s*7[45]\d(?:\s*Ti)?",                         "GTX 745/750 (Maxwell)",     "5.0", NVIDIA_PAGE),
     row!(r"GTX\s*9[5-8]\d(?:\s*Ti)?|TITAN\s*X\s*\(?Maxwell", "GTX 9xx (Maxwell)",         "5.2", NVIDIA_PAGE),
     row!(r"GTX\s*10[5-8]\d(?:\s*Ti)?|TITAN\s*Xp|TITAN\s*X\s*\(?Pascal|Quadro\s*P\d{3,4}\b", "GTX 10xx (Pascal)", "6.1", NVIDIA_PAGE),
+    row!(r"GT\s*1030\b",                                     "GT 1030 (Pascal)",          "6.1", NVIDIA_PAGE),
     row!(r"RTX\s*20[5-8]\d(?:\s*(?:Ti|Super))?|GTX\s*16[3-6]\d(?:\s*(?:Ti|Super))?", "RTX 20xx / GTX 16xx (Turing)", "7.5", NVIDIA_PAGE),
+    // Laptop MX chips: Maxwell, Pascal, Turing and Ampere under one brand.
+    row!(r"\bMX\s*1[13]0\b",                                 "GeForce MX110/MX130 (Maxwell)", "5.0", NVIDIA_PAGE),
+    row!(r"\bMX\s*(?:150|2[35]0|3[35]0)\b",                  "GeForce MX150-MX350 (Pascal)", "6.1", NVIDIA_PAGE),
+    row!(r"\bMX\s*[45]50\b",                                 "GeForce MX450/MX550 (Turing)", "7.5", NVIDIA_PAGE),
+    row!(r"\bMX\s*570\b",                                    "GeForce MX570 (Ampere)",    "8.6", NVIDIA_PAGE),
+    row!(r"Quadro\s*T\d{3,4}\b|NVIDIA\s+T(?:400|600|1000|1200)\b", "Quadro T-series (Turing)", "7.5", NVIDIA_PAGE),
     row!(r"RTX\s*30[5-9]\d(?:\s*Ti)?",                       "RTX 30xx (Ampere)",         "8.6", NVIDIA_PAGE),
     row!(r"RTX\s*40[5-9]\d(?:\s*(?:Ti|Super))?",             "RTX 40xx (Ada)",            "8.9", NVIDIA_PAGE),
     row!(r"RTX\s*50[5-9]\d(?:\s*Ti)?",                       "RTX 50xx (Blackwell)",      "12.0", NVIDIA_PAGE),
@@ -116,6 +124,11 @@ mod tests {
             ("Tesla K80", "3.7"),
             ("NVIDIA L4", "8.9"),
             ("NVIDIA B200", "10.0"),
+            ("GeForce MX150", "6.1"),
+            ("NVIDIA GeForce MX450", "7.5"),
+            ("GeForce GTX 660 Ti", "3.0"),
+            ("GeForce GT 1030", "6.1"),
+            ("Quadro T1000", "7.5"),
         ];
         for (name, cc) in cases {
             let row = lookup(name).unwrap_or_else(|| panic!("no row for {name}"));
@@ -130,6 +143,7 @@ mod tests {
             "sha A1000x",
             "T4 was the fourth test",
             "libopencv_core.so.4.5",
+            "MX-150 series mouse",
         ] {
             assert!(lookup(text).is_none(), "{text}");
         }
