@@ -8,6 +8,7 @@ use regex::bytes::{Regex, RegexBuilder};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet, meta};
+use regex_syntax::hir::Hir;
 
 /// What one space in a rule pattern becomes.
 const FLEXIBLE_SPACE: &str = r"[\s>]+";
@@ -96,10 +97,31 @@ impl MultiPattern {
     }
 }
 
+/// How a pattern's text is read, for the sets and the prefilter alike.
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new()
+        .case_insensitive(true)
+        .unicode(false)
+        .utf8(false)
+}
+
+/// Parses a rule pattern as [`compile`] reads it; the tree serves the sets and the prefilter.
+pub fn parse(pattern: &str) -> Result<Hir, String> {
+    syntax::parse_with(&flexible_spaces(pattern), &syntax_config()).map_err(|e| e.to_string())
+}
+
 pub fn compile_set<'a>(
     patterns: impl IntoIterator<Item = &'a str>,
 ) -> Result<MultiPattern, String> {
-    let patterns: Vec<String> = patterns.into_iter().map(flexible_spaces).collect();
+    let hirs = patterns
+        .into_iter()
+        .map(parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    compile_set_of(&hirs)
+}
+
+/// [`compile_set`] of patterns already parsed.
+pub fn compile_set_of<H: std::borrow::Borrow<Hir>>(hirs: &[H]) -> Result<MultiPattern, String> {
     let config = meta::Config::new()
         .match_kind(MatchKind::All)
         .utf8_empty(false)
@@ -107,14 +129,9 @@ pub fn compile_set<'a>(
         .auto_prefilter(false)
         .nfa_size_limit(Some(SIZE_LIMIT))
         .hybrid_cache_capacity(SIZE_LIMIT);
-    let syntax = syntax::Config::new()
-        .case_insensitive(true)
-        .unicode(false)
-        .utf8(false);
     meta::Builder::new()
         .configure(config)
-        .syntax(syntax)
-        .build_many(&patterns)
+        .build_many_from_hir(hirs)
         .map(MultiPattern)
         .map_err(|e| e.to_string())
 }

@@ -1,9 +1,10 @@
 //! Streams input through every rule pattern and fact extractor at once.
 //!
 //! Input is read in chunks of about [`CHUNK`] bytes cut at line ends, so memory stays
-//! bounded whatever the input (a 2 GB log, one 1 GB line). The first chunk goes through
-//! [`FIRST_SET_GROUPS`] pattern sets ([`MultiPattern`]) of consecutive patterns, later ones
-//! through one set; only patterns that matched are then run alone to locate their lines. A
+//! bounded whatever the input (a 2 GB log, one 1 GB line). In the input's first chunk (its
+//! head) a [`Prefilter`] names the patterns whose required words are present, and only those
+//! are searched for. Later chunks go through one pattern set ([`MultiPattern`]) of the patterns
+//! still wanted; only patterns that matched are then run alone to locate their lines. A
 //! pattern that has collected enough hits is dropped from the set, so a long log that repeats
 //! the same error costs no more than scanning for the patterns still unseen.
 
@@ -12,10 +13,12 @@ use std::io::{self, Read};
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
+use regex_syntax::hir::Hir;
 
 use super::extractors::{self, Extractor};
 use super::localized;
 use super::pattern::{self, MultiPattern};
+use super::prefilter::Prefilter;
 use crate::facts::{Facts, Origin};
 
 /// Target chunk size. Large enough to amortise the set scan, small enough for the cache.
@@ -27,18 +30,20 @@ const OVERLAP: usize = 4096;
 const EVIDENCE_WIDTH: usize = 240;
 /// Hits kept per fact extractor before it is dropped from the scan.
 const EXTRACTOR_HIT_LIMIT: usize = 64;
-/// How many sets the patterns are split into for the input's first chunk. The lazy DFA learns a
-/// state per new combination of partial matches, and its cost grows faster than the number of
-/// patterns in the set: on text the DFA has not seen, four sets of a quarter each learn in about
-/// half the time of one (100 MB benchmark: first chunk 174 ms -> 81 ms, whole run 0.58 s ->
-/// 0.49 s; 10,000-report triage 3.23 s -> 2.94 s). On text it has seen, each set costs a whole
-/// pass, so after the first chunk the patterns still wanted are merged into one set. That set
-/// is recompiled again only once half of it is saturated: each recompilation makes the lazy
-/// DFA learn the input's states again, which costs more than the dropped patterns save
-/// (100 MB benchmark: 0.53 s with three recompilations, 0.46 s with one). Six sets rather than
-/// four since the rules passed ~200: first MiB 0.191 s -> 0.182 s, 100 MB 0.503 s -> 0.486 s;
-/// eight gained nothing more and made 10,000-report triage slower (3.66 s against 3.38 s).
-pub const FIRST_SET_GROUPS: usize = 6;
+/// How the head's candidates are searched: one by one when there are at most [`HEAD_ALONE`] or
+/// the chunk is shorter than [`HEAD_SETS_FROM`], else first through sets of [`HEAD_SET_SIZE`].
+/// One by one costs a pass per candidate, but no set compiled for this input, and each
+/// pattern's regex is compiled once and kept warm across inputs (triage of 10,000 reports:
+/// 2.85 s one by one, 29.0 s with sets for every report of more than 32 candidates, 3.91 s with
+/// the former precompiled sets of all patterns). On a long head, sets are quicker, if small: a
+/// set of hundreds of patterns is slow on text its lazy DFA has not seen, as it learns a state
+/// per new combination of partial matches at a cost that grows faster than the number of
+/// patterns (first MiB of a build log, 317 candidates: one set 0.348 s, sets of 40 0.183 s, of
+/// 26 0.181 s, of 13 0.193 s, one by one 0.192 s; before the prefilter, all 617 patterns in
+/// six sets 0.194 s).
+const HEAD_ALONE: usize = 32;
+const HEAD_SET_SIZE: usize = 32;
+const HEAD_SETS_FROM: usize = 256 << 10;
 
 /// Who a pattern belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +68,8 @@ pub struct PlannedPattern {
 /// How far into an input `head_only` patterns are looked for: the first chunk.
 pub const HEAD: u64 = CHUNK as u64;
 
-/// A compiled set and the pattern index of each member, in set order.
+/// A compiled set and the pattern index of each member, in set order. (`Clone` only for
+/// `Cow`: sets are borrowed from the plan or owned, never cloned.)
 #[derive(Clone)]
 struct PatternSet {
     set: MultiPattern,
@@ -71,10 +77,11 @@ struct PatternSet {
 }
 
 struct Planned {
-    /// Compiled on first use: most patterns never match a given input, and the set
-    /// has already checked that the source compiles.
+    /// Compiled on first use: most patterns never match a given input.
     regex: OnceLock<Regex>,
     source: String,
+    /// The pattern parsed, for sets and the prefilter.
+    hir: Hir,
     owner: Owner,
     limit: usize,
     head_only: bool,
@@ -82,8 +89,10 @@ struct Planned {
 
 impl Planned {
     fn regex(&self) -> &Regex {
-        self.regex
-            .get_or_init(|| pattern::compile(&self.source).expect("the set compiled this pattern"))
+        self.regex.get_or_init(|| {
+            // Built-in patterns are compiled by the tests, user rules' when they are loaded.
+            pattern::compile(&self.source).expect("rule patterns are checked to compile")
+        })
     }
 }
 
@@ -91,14 +100,22 @@ impl Planned {
 pub struct ScanPlan {
     patterns: Vec<Planned>,
     extractors: Vec<Extractor>,
-    /// Every pattern read everywhere, in [`FIRST_SET_GROUPS`] sets compiled once; scanners
-    /// share them (a clone would start with an empty lazy-DFA cache, which costs more than a
-    /// short input's scan).
-    first_sets: Vec<PatternSet>,
-    /// The `head_only` (prose) patterns in a set of their own: mixed into the others, their
-    /// open word patterns multiplied the lazy-DFA states, and triage of 10,000 short reports
-    /// took 3.4 s instead of 2.3 s.
-    head_set: Option<PatternSet>,
+    prefilter: Prefilter,
+    /// Every pattern read past the head (all but prose), in one set or, when their union is
+    /// too large (many `--rules`), in several; compiled when an input first goes past its head
+    /// (most are short). Scanners share them: a clone would start with an empty lazy-DFA cache.
+    tail_sets: OnceLock<Vec<PatternSet>>,
+}
+
+impl ScanPlan {
+    fn tail_sets(&self) -> &[PatternSet] {
+        self.tail_sets.get_or_init(|| {
+            let ids = (0..self.patterns.len())
+                .filter(|&i| !self.patterns[i].head_only)
+                .collect();
+            compile_split(&self.patterns, ids)
+        })
+    }
 }
 
 /// One place a pattern matched.
@@ -129,10 +146,12 @@ impl ScanPlan {
         let mut patterns = Vec::new();
         for (rule, list) in rule_patterns.iter().enumerate() {
             for (slot, planned) in list.iter().enumerate() {
+                let owner = Owner::Rule { rule, slot };
                 patterns.push(Planned {
                     regex: OnceLock::new(),
                     source: planned.source.clone(),
-                    owner: Owner::Rule { rule, slot },
+                    hir: pattern::parse(&planned.source).map_err(|e| (Some(owner), e))?,
+                    owner,
                     limit: planned.limit,
                     head_only: planned.head_only,
                 });
@@ -140,67 +159,58 @@ impl ScanPlan {
         }
         let extractors = extractors::extractors();
         for (i, extractor) in extractors.iter().enumerate() {
+            let owner = Owner::Extractor(i);
             patterns.push(Planned {
                 regex: OnceLock::new(),
                 source: extractor.pattern.to_string(),
-                owner: Owner::Extractor(i),
+                hir: pattern::parse(extractor.pattern).map_err(|e| (Some(owner), e))?,
+                owner,
                 limit: EXTRACTOR_HIT_LIMIT,
                 head_only: false,
             });
         }
-        let (head_ids, full_ids): (Vec<usize>, Vec<usize>) =
-            (0..patterns.len()).partition(|&i| patterns[i].head_only);
-        let compile = |ids: &[usize]| {
-            pattern::compile_set(ids.iter().map(|&i| patterns[i].source.as_str()))
-                .map(|set| PatternSet {
-                    set,
-                    ids: ids.to_vec(),
-                })
-                .map_err(|set_error| culprit(&patterns, ids).unwrap_or((None, set_error)))
-        };
-        // Consecutive patterns stay together: a rule's patterns, and rules of one directory,
-        // look for related words, and the matches come out in pattern order.
-        let first_sets = full_ids
-            .chunks(full_ids.len().div_ceil(FIRST_SET_GROUPS).max(1))
-            .map(compile)
-            .collect::<Result<Vec<_>, _>>()?;
-        let head_set = if head_ids.is_empty() {
-            None
-        } else {
-            Some(compile(&head_ids)?)
-        };
+        let prefilter = Prefilter::new(patterns.iter().map(|p| &p.hir));
         Ok(ScanPlan {
             patterns,
             extractors,
-            first_sets,
-            head_set,
+            prefilter,
+            tail_sets: OnceLock::new(),
         })
     }
 }
 
-/// The first pattern among `ids` that does not compile on its own, with its owner: a set that
-/// fails to compile says only that one of its patterns is wrong. `None` when each compiles
-/// alone (the set as a whole is too large).
-fn culprit(patterns: &[Planned], ids: &[usize]) -> Option<(Option<Owner>, String)> {
-    ids.iter().find_map(|&i| {
-        let error = pattern::compile(&patterns[i].source).err()?;
-        Some((Some(patterns[i].owner), error.to_string()))
-    })
+/// Compiles `ids` into one set, or, when their union is too large, into halves, recursively.
+/// A pattern that does not compile even alone is left out: rule patterns are checked to
+/// compile (built-in ones by the tests, user rules' when loaded), so none is.
+fn compile_split(patterns: &[Planned], ids: Vec<usize>) -> Vec<PatternSet> {
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let hirs: Vec<&Hir> = ids.iter().map(|&i| &patterns[i].hir).collect();
+    match pattern::compile_set_of(&hirs) {
+        Ok(set) => vec![PatternSet { set, ids }],
+        Err(_) if ids.len() == 1 => Vec::new(),
+        Err(_) => {
+            let mut second = ids;
+            let first: Vec<usize> = second.drain(..second.len() / 2).collect();
+            let mut sets = compile_split(patterns, first);
+            sets.extend(compile_split(patterns, second));
+            sets
+        }
+    }
 }
 
 pub struct Scanner<'p> {
     plan: &'p ScanPlan,
-    /// The sets still scanned: the plan's first sets, then one set of the patterns still
-    /// wanted, then none once every pattern has its hits.
-    sets: Cow<'p, [PatternSet]>,
-    /// The prose patterns, until the input goes past [`HEAD`].
-    head_set: Option<&'p PatternSet>,
+    /// The sets scanned past the head: none before it, then the plan's tail sets, then sets of
+    /// the patterns still wanted, then none once every pattern has its hits.
+    sets: Option<Cow<'p, [PatternSet]>>,
     hits: Vec<Vec<Hit>>,
     counts: Vec<usize>,
     facts: Facts,
     bytes: u64,
     lines: u64,
-    /// Saturated patterns still in the set.
+    /// Saturated patterns still in the sets.
     saturated_waiting: usize,
     /// The input's head held messages of a toolchain in another language.
     localized_input: bool,
@@ -211,8 +221,7 @@ impl<'p> Scanner<'p> {
         let n = plan.patterns.len();
         Scanner {
             plan,
-            sets: Cow::Borrowed(&plan.first_sets),
-            head_set: plan.head_set.as_ref(),
+            sets: None,
             hits: vec![Vec::new(); n],
             counts: vec![0; n],
             facts: Facts::default(),
@@ -228,45 +237,64 @@ impl<'p> Scanner<'p> {
         self.bytes <= HEAD
     }
 
+    fn wanted(&self, id: usize) -> bool {
+        self.counts[id] < self.plan.patterns[id].limit
+    }
+
     /// How many patterns the sets still hold.
     fn active_len(&self) -> usize {
-        self.sets.iter().map(|s| s.ids.len()).sum()
+        self.sets
+            .iter()
+            .flat_map(|sets| sets.iter())
+            .map(|s| s.ids.len())
+            .sum()
     }
 
-    /// Whether the plan's first sets were replaced by sets of this scanner's own.
-    fn rebuilt(&self) -> bool {
-        matches!(self.sets, Cow::Owned(_))
-    }
-
-    /// Merges the patterns still wanted into one set. The plan only compiled the first sets,
-    /// not their union: if the union is too large (many `--rules`), each set keeps its own
-    /// wanted patterns, which compile as they are a subset of a set that did.
-    fn rebuild_set(&mut self) {
+    /// The sets to scan next: on leaving the head the plan's, unless some of their patterns
+    /// have their hits; then (and when half the sets' patterns saturated) sets of the patterns
+    /// still wanted. Each plan set's wanted patterns compile, being a subset of one that did.
+    fn next_sets(&mut self) -> Cow<'p, [PatternSet]> {
         self.saturated_waiting = 0;
-        let wanted = |ids: &[usize]| -> Vec<usize> {
-            ids.iter()
+        let plan: &'p ScanPlan = self.plan;
+        if self.sets.is_none() {
+            let plan_sets = plan.tail_sets();
+            if plan_sets
+                .iter()
+                .all(|s| s.ids.iter().all(|&i| self.wanted(i)))
+            {
+                return Cow::Borrowed(plan_sets);
+            }
+        }
+        let current: &[PatternSet] = match &self.sets {
+            Some(sets) => sets,
+            None => plan.tail_sets(),
+        };
+        let wanted = |set: &PatternSet| -> Vec<usize> {
+            set.ids
+                .iter()
                 .copied()
-                .filter(|&i| self.counts[i] < self.plan.patterns[i].limit)
+                .filter(|&i| self.wanted(i))
                 .collect()
         };
         let compile = |ids: Vec<usize>| {
-            let sources = ids.iter().map(|&i| self.plan.patterns[i].source.as_str());
-            pattern::compile_set(sources).map(|set| PatternSet { set, ids })
+            let hirs: Vec<&Hir> = ids.iter().map(|&i| &plan.patterns[i].hir).collect();
+            pattern::compile_set_of(&hirs).map(|set| PatternSet { set, ids })
         };
-        let all: Vec<usize> = self.sets.iter().flat_map(|s| wanted(&s.ids)).collect();
-        let sets = if all.is_empty() {
-            Vec::new()
-        } else if let Ok(merged) = compile(all) {
-            vec![merged]
-        } else {
-            self.sets
+        let all: Vec<usize> = current.iter().flat_map(wanted).collect();
+        if all.is_empty() {
+            return Cow::Owned(Vec::new());
+        }
+        if let Ok(merged) = compile(all) {
+            return Cow::Owned(vec![merged]);
+        }
+        Cow::Owned(
+            current
                 .iter()
-                .map(|s| wanted(&s.ids))
+                .map(wanted)
                 .filter(|ids| !ids.is_empty())
                 .map(|ids| compile(ids).expect("a subset of a compiled set compiles"))
-                .collect()
-        };
-        self.sets = Cow::Owned(sets);
+                .collect(),
+        )
     }
 
     /// Scans one input to its end. Lines are numbered from 1 per source.
@@ -317,11 +345,11 @@ impl<'p> Scanner<'p> {
     }
 
     fn scan_chunk(&mut self, source: &str, raw: &[u8], first_line: u64, offset: u64) {
-        // The input is longer than its head: prose patterns have had their chance.
-        if !self.in_head() {
-            self.head_set = None;
+        let in_head = self.in_head();
+        if !in_head && self.sets.is_none() {
+            self.sets = Some(self.next_sets());
         }
-        if self.sets.is_empty() && self.head_set.is_none() {
+        if self.sets.as_ref().is_some_and(|sets| sets.is_empty()) {
             return;
         }
         let mut cleaned: Cow<[u8]> = Cow::Borrowed(raw);
@@ -333,7 +361,7 @@ impl<'p> Scanner<'p> {
         }
         // Looking for localized messages in every chunk cost a third of the 100 MB scan, so past
         // the head only an input that showed some is searched.
-        if (self.in_head() || self.localized_input) && localized::may_be_localized(&cleaned) {
+        if (in_head || self.localized_input) && localized::may_be_localized(&cleaned) {
             let found = localized::to_english(&cleaned);
             self.localized_input |= found.localized;
             if let Some(english) = found.english {
@@ -341,27 +369,53 @@ impl<'p> Scanner<'p> {
             }
         }
         let chunk: &[u8] = &cleaned;
-        let mut matched_patterns: Vec<usize> = Vec::new();
-        for set in self.sets.iter().chain(self.head_set) {
-            matched_patterns.extend(set.set.matches(chunk).into_iter().map(|i| set.ids[i]));
-        }
+        let matched_patterns = match &self.sets {
+            None => self.head_matches(chunk),
+            Some(sets) => sets
+                .iter()
+                .flat_map(|set| set.set.matches(chunk).into_iter().map(|i| set.ids[i]))
+                .collect(),
+        };
         let mut lines = LineIndex::default();
-        // A chunk without matches still goes on to the rebuild check below.
         for pid in matched_patterns {
             let limit = self.plan.patterns[pid].limit;
             let before = self.counts[pid];
             self.collect(pid, source, chunk, &mut lines, first_line, offset);
-            // Only patterns of the main set wait for its rebuild.
-            if before < limit && self.counts[pid] >= limit && !self.plan.patterns[pid].head_only {
+            if before < limit && self.counts[pid] >= limit {
                 self.saturated_waiting += 1;
             }
         }
-        // Recompiling costs milliseconds: worth it only when more input may follow (a full
-        // chunk was read); short pastes keep the first sets.
-        let more_may_follow = self.bytes >= CHUNK as u64;
-        if more_may_follow && (!self.rebuilt() || self.saturated_waiting * 2 >= self.active_len()) {
-            self.rebuild_set();
+        // Recompiling costs milliseconds and makes the lazy DFA learn the input's states again:
+        // worth it only once half the set is saturated (100 MB benchmark: 0.53 s with three
+        // recompilations, 0.46 s with one).
+        if self.sets.is_some() && self.saturated_waiting * 2 >= self.active_len().max(1) {
+            self.sets = Some(self.next_sets());
         }
+    }
+
+    /// The patterns to locate in a chunk of the head: those the prefilter admits, one by one
+    /// when few (locating tells whether they match), else first through sets of them.
+    fn head_matches(&self, chunk: &[u8]) -> Vec<usize> {
+        let candidates: Vec<usize> = self
+            .plan
+            .prefilter
+            .candidates(chunk)
+            .into_iter()
+            .filter(|&i| self.wanted(i))
+            .collect();
+        if candidates.len() <= HEAD_ALONE || chunk.len() < HEAD_SETS_FROM {
+            return candidates;
+        }
+        let mut matched = Vec::new();
+        for ids in candidates.chunks(HEAD_SET_SIZE) {
+            let hirs: Vec<&Hir> = ids.iter().map(|&i| &self.plan.patterns[i].hir).collect();
+            match pattern::compile_set_of(&hirs) {
+                Ok(set) => matched.extend(set.matches(chunk).into_iter().map(|i| ids[i])),
+                // Only with many large `--rules`: each pattern compiles alone.
+                Err(_) => matched.extend_from_slice(ids),
+            }
+        }
+        matched
     }
 
     fn collect(
@@ -675,9 +729,8 @@ mod tests {
     }
 
     #[test]
-    fn patterns_are_found_before_and_after_the_first_sets_merge() {
+    fn patterns_are_found_in_the_head_and_past_it() {
         let plan = plan(&["alpha one", "beta two", "gamma three"]);
-        assert_eq!(plan.first_sets.len(), FIRST_SET_GROUPS);
         let filler = "a log line\n".repeat(CHUNK / 11 + 10);
         let input = format!(
             "{}{filler}beta two\nalpha one\n{filler}gamma three\n",
@@ -685,9 +738,10 @@ mod tests {
         );
         let mut scanner = Scanner::new(&plan);
         scanner.scan_reader("t", input.as_bytes()).unwrap();
-        // One set after the first chunk, without the saturated `alpha one`.
-        assert_eq!(scanner.sets.len(), 1);
-        assert!(!scanner.sets[0].ids.contains(&0));
+        // Past the head, one set without the saturated `alpha one`.
+        let sets = scanner.sets.as_ref().unwrap();
+        assert_eq!(sets.len(), 1);
+        assert!(!sets[0].ids.contains(&0));
         let result = scanner.finish();
         let filler_lines = (CHUNK / 11 + 10) as u64;
         let lines =
@@ -698,35 +752,55 @@ mod tests {
     }
 
     #[test]
-    fn sets_too_large_to_merge_stay_apart() {
-        // Each first set compiles, their union does not (as with many large `--rules`): three
-        // patterns of 300,000 NFA states each, where a set holds about 800,000. One big
-        // pattern goes into each of the first three sets.
-        let group = (3 * extractors::extractors().len()).div_ceil(FIRST_SET_GROUPS - 1);
-        let big = format!("q[a-z]{{{}}}", 300_000);
-        let sources: Vec<String> = (0..3 * group)
-            .map(|i| match i % group {
-                0 => big.clone(),
-                n => format!("filler {i} {n}"),
-            })
+    fn a_long_head_searches_many_candidates_in_sets_and_finds_the_same() {
+        // More candidates than are searched one by one: all present, half of them matching.
+        let sources: Vec<String> = (0..3 * HEAD_ALONE)
+            .map(|i| format!("word{i} (?:here|there{i})"))
             .collect();
         let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-        let mut sources_with_hit = sources.clone();
-        sources_with_hit[1] = "a log line";
-        let plan = plan(&sources_with_hit);
-        assert!(
-            pattern::compile_set(sources.iter().copied().filter(|s| s.starts_with('q'))).is_err()
+        let plan = plan(&sources);
+        let mut input: String = (0..3 * HEAD_ALONE)
+            .map(|i| {
+                if i % 2 == 0 {
+                    format!("word{i} here\n")
+                } else {
+                    format!("word{i}\n")
+                }
+            })
+            .collect();
+        // A head long enough for sets.
+        input.push_str(&"a log line\n".repeat(HEAD_SETS_FROM / 11 + 1));
+        let mut scanner = Scanner::new(&plan);
+        // Through sets, only the matching half is left to locate.
+        assert_eq!(
+            scanner.head_matches(input.as_bytes()).len(),
+            3 * HEAD_ALONE / 2
         );
+        scanner.scan_reader("t", input.as_bytes()).unwrap();
+        let result = scanner.finish();
+        for (slot, (_, hits)) in result.rule_hits.iter().enumerate() {
+            assert_eq!(hits.len(), usize::from(slot % 2 == 0), "pattern {slot}");
+        }
+    }
+
+    #[test]
+    fn sets_too_large_to_merge_stay_apart() {
+        // Patterns that compile alone but not together (as with many large `--rules`): three
+        // of 300,000 NFA states each, where a set holds about 800,000.
+        let big = format!("q[a-z]{{{}}}", 300_000);
+        let mut sources = vec!["a log line"; 1];
+        sources.extend([big.as_str(), "filler", big.as_str(), big.as_str()]);
+        let plan = plan(&sources);
+        assert!(plan.tail_sets().len() > 1);
         let input = format!("{}needle\n", "a log line\n".repeat(CHUNK / 11 + 10));
         let mut scanner = Scanner::new(&plan);
         scanner.scan_reader("t", input.as_bytes()).unwrap();
         // No panic, the saturated pattern left, the big ones still scanned in separate sets.
-        assert!(scanner.sets.len() > 1);
-        assert!(scanner.sets.iter().all(|s| !s.ids.contains(&1)));
-        assert_eq!(
-            scanner.active_len(),
-            plan.first_sets.iter().map(|s| s.ids.len()).sum::<usize>() - 1
-        );
+        let sets = scanner.sets.as_ref().unwrap();
+        assert!(sets.len() > 1);
+        assert!(sets.iter().all(|s| !s.ids.contains(&0)));
+        let planned: usize = plan.tail_sets().iter().map(|s| s.ids.len()).sum();
+        assert_eq!(scanner.active_len(), planned - 1);
     }
 
     #[test]
