@@ -70,6 +70,7 @@ fn holdout_top_category_accuracy_is_at_least_85_percent() {
         include_str!("../fixtures/holdout/holdout-au.jsonl"),
         include_str!("../fixtures/holdout/holdout-av.jsonl"),
         include_str!("../fixtures/holdout/holdout-aw.jsonl"),
+        include_str!("../fixtures/holdout/holdout-ax.jsonl"),
     ]
     .iter()
     .flat_map(|file| file.lines())
