@@ -263,6 +263,29 @@ const TRANSLATIONS: &[Translation] = &[
         english: "'$1' is not recognized as an internal or external command",
         source: "Windows zh-CN language pack (cmd.exe)",
     },
+    // The Windows loader's dialog, "The code execution cannot proceed because %s was not found"
+    // (Windows 10 and later) and "The program can't start because %s is missing from your
+    // computer" (Windows 7)
+    Translation {
+        localized: r"由于找不到 ?([\w.-]+\.dll) ?(?:,|，)? ?无法继续执行代码",
+        english: "The code execution cannot proceed because $1 was not found.",
+        source: "Windows zh-CN language pack (loader error dialog)",
+    },
+    Translation {
+        localized: r"([\w.-]+\.dll) が見つからないため、コードの実行を続行できません",
+        english: "The code execution cannot proceed because $1 was not found.",
+        source: "Windows ja-JP language pack (loader error dialog)",
+    },
+    Translation {
+        localized: r"Die Ausführung des Codes kann nicht fortgesetzt werden, da ([\w.-]+\.dll) nicht gefunden wurde",
+        english: "The code execution cannot proceed because $1 was not found",
+        source: "Windows de-DE language pack (loader error dialog)",
+    },
+    Translation {
+        localized: r"Запуск программы невозможен, так как на компьютере отсутствует ([\w.-]+\.dll)",
+        english: "The program can't start because $1 is missing from your computer",
+        source: "Windows ru-RU language pack (loader error dialog, Windows 7)",
+    },
     // GNU make, msgid "[%s] Error %d"
     Translation {
         localized: r"\] (?:错误|エラー|Fehler|Ошибка|Erreur) (\d+)",
@@ -339,6 +362,7 @@ const LATIN_ANCHORS: &[&[u8]] = &[
     b"Warnung: ",
     b"attention : ",
     b"avertissement : ",
+    b"nicht fortgesetzt werden",
 ];
 
 /// Whether `input` can hold a row of [`TRANSLATIONS`] or a marker: a check much cheaper than
@@ -454,6 +478,14 @@ mod tests {
         assert_eq!(
             english("make[2]: *** [modules/core/all] 错误 1"),
             "make[2]: *** [modules/core/all] Error 1"
+        );
+        assert_eq!(
+            english("由于找不到cublas64_80.dll,无法继续执行代码。重新安装程序可能会解决此问题"),
+            "The code execution cannot proceed because cublas64_80.dll was not found.。重新安装程序可能会解决此问题"
+        );
+        assert_eq!(
+            english("Die Ausführung des Codes kann nicht fortgesetzt werden, da cudnn64_8.dll nicht gefunden wurde."),
+            "The code execution cannot proceed because cudnn64_8.dll was not found."
         );
         assert_eq!(
             english("cudnn.h:10:10: 致命错误：cudnn_version.h：没有那个文件或目录"),
