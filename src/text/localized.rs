@@ -484,7 +484,9 @@ mod tests {
             "The code execution cannot proceed because cublas64_80.dll was not found.。重新安装程序可能会解决此问题"
         );
         assert_eq!(
-            english("Die Ausführung des Codes kann nicht fortgesetzt werden, da cudnn64_8.dll nicht gefunden wurde."),
+            english(
+                "Die Ausführung des Codes kann nicht fortgesetzt werden, da cudnn64_8.dll nicht gefunden wurde."
+            ),
             "The code execution cannot proceed because cudnn64_8.dll was not found."
         );
         assert_eq!(

@@ -110,18 +110,8 @@ pub fn parse(pattern: &str) -> Result<Hir, String> {
     syntax::parse_with(&flexible_spaces(pattern), &syntax_config()).map_err(|e| e.to_string())
 }
 
-pub fn compile_set<'a>(
-    patterns: impl IntoIterator<Item = &'a str>,
-) -> Result<MultiPattern, String> {
-    let hirs = patterns
-        .into_iter()
-        .map(parse)
-        .collect::<Result<Vec<_>, _>>()?;
-    compile_set_of(&hirs)
-}
-
-/// [`compile_set`] of patterns already parsed.
-pub fn compile_set_of<H: std::borrow::Borrow<Hir>>(hirs: &[H]) -> Result<MultiPattern, String> {
+/// Many patterns, parsed by [`parse`], in one [`MultiPattern`].
+pub fn compile_set<H: std::borrow::Borrow<Hir>>(hirs: &[H]) -> Result<MultiPattern, String> {
     let config = meta::Config::new()
         .match_kind(MatchKind::All)
         .utf8_empty(false)
@@ -159,19 +149,23 @@ mod tests {
         assert!(!re.is_match(b"requires cuDNN, Please resolve"));
     }
 
+    fn set_of(patterns: &[&str]) -> MultiPattern {
+        let hirs: Vec<Hir> = patterns.iter().map(|p| parse(p).unwrap()).collect();
+        compile_set(&hirs).unwrap()
+    }
+
     #[test]
     fn a_set_names_every_pattern_that_matches_even_overlapping_ones() {
-        let set = compile_set([
+        let set = set_of(&[
             "device function",
             "invalid device",
             "out of memory",
             "NOT HERE",
-        ])
-        .unwrap();
+        ]);
         let text = b"(-217:Gpu API call) Invalid device\r\n> function in function 'make_policy'";
         assert_eq!(set.matches(text), [0, 1]);
         assert!(set.matches(b"").is_empty());
-        assert!(compile_set(["(unclosed"]).is_err());
+        assert!(parse("(unclosed").is_err());
     }
 
     #[test]

@@ -52,9 +52,7 @@ impl Literals {
 
     /// The one requirement that admits least text, for a parent that keeps only one.
     fn strongest(self) -> Option<AnyOf> {
-        self.requirements()
-            .into_iter()
-            .max_by_key(quality)
+        self.requirements().into_iter().max_by_key(quality)
     }
 }
 

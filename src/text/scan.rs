@@ -179,6 +179,12 @@ impl ScanPlan {
     }
 }
 
+/// The patterns `ids` in one set.
+fn set_of(patterns: &[Planned], ids: &[usize]) -> Result<MultiPattern, String> {
+    let hirs: Vec<&Hir> = ids.iter().map(|&i| &patterns[i].hir).collect();
+    pattern::compile_set(&hirs)
+}
+
 /// Compiles `ids` into one set, or, when their union is too large, into halves, recursively.
 /// A pattern that does not compile even alone is left out: rule patterns are checked to
 /// compile (built-in ones by the tests, user rules' when loaded), so none is.
@@ -186,8 +192,7 @@ fn compile_split(patterns: &[Planned], ids: Vec<usize>) -> Vec<PatternSet> {
     if ids.is_empty() {
         return Vec::new();
     }
-    let hirs: Vec<&Hir> = ids.iter().map(|&i| &patterns[i].hir).collect();
-    match pattern::compile_set_of(&hirs) {
+    match set_of(patterns, &ids) {
         Ok(set) => vec![PatternSet { set, ids }],
         Err(_) if ids.len() == 1 => Vec::new(),
         Err(_) => {
@@ -276,10 +281,8 @@ impl<'p> Scanner<'p> {
                 .filter(|&i| self.wanted(i))
                 .collect()
         };
-        let compile = |ids: Vec<usize>| {
-            let hirs: Vec<&Hir> = ids.iter().map(|&i| &plan.patterns[i].hir).collect();
-            pattern::compile_set_of(&hirs).map(|set| PatternSet { set, ids })
-        };
+        let compile =
+            |ids: Vec<usize>| set_of(&plan.patterns, &ids).map(|set| PatternSet { set, ids });
         let all: Vec<usize> = current.iter().flat_map(wanted).collect();
         if all.is_empty() {
             return Cow::Owned(Vec::new());
@@ -408,8 +411,7 @@ impl<'p> Scanner<'p> {
         }
         let mut matched = Vec::new();
         for ids in candidates.chunks(HEAD_SET_SIZE) {
-            let hirs: Vec<&Hir> = ids.iter().map(|&i| &self.plan.patterns[i].hir).collect();
-            match pattern::compile_set_of(&hirs) {
+            match set_of(&self.plan.patterns, ids) {
                 Ok(set) => matched.extend(set.matches(chunk).into_iter().map(|i| ids[i])),
                 // Only with many large `--rules`: each pattern compiles alone.
                 Err(_) => matched.extend_from_slice(ids),
