@@ -4,7 +4,7 @@
 //! per new combination of partial matches. Most patterns, though, cannot match without some
 //! word of theirs (`invalid device function` needs `function`, `invalid` and `device`), and one
 //! Aho-Corasick pass finds which of those words a text holds. Only the patterns whose words
-//! are there are then searched for, each alone. A pattern with no such word is always searched.
+//! are there are then searched for (see `scan` for how). A pattern with no such word always is.
 //!
 //! Soundness matters more than selectivity: a pattern left out when it would have matched is a
 //! finding lost. Literals are compared ASCII-case-insensitively, as the patterns are compiled
