@@ -13,8 +13,6 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::pattern;
-
 /// Shortest literal worth looking for: shorter ones are in almost every text.
 const MIN_LITERAL: usize = 3;
 /// Most strings one piece of a pattern may stand for before it stops being a literal
@@ -70,43 +68,27 @@ fn usable(set: &AnyOf) -> bool {
 /// The strings a class stands for, lowercased, when it is a small choice of characters (the
 /// `[Ii]` that case-insensitivity makes of a letter counts as one).
 fn class_strings(class: &Class) -> Option<AnyOf> {
+    let members: Box<dyn Iterator<Item = Vec<u8>> + '_> = match class {
+        Class::Bytes(bytes) => Box::new(
+            bytes
+                .iter()
+                .flat_map(|r| (r.start()..=r.end()).map(|b| vec![b])),
+        ),
+        Class::Unicode(chars) => Box::new(
+            chars
+                .iter()
+                .flat_map(|r| (r.start()..=r.end()).map(|c| c.to_string().into_bytes())),
+        ),
+    };
     let mut strings: AnyOf = Vec::new();
-    let mut add = |bytes: Vec<u8>| {
-        let lower = bytes.to_ascii_lowercase();
+    // A letter and its other case are two members; more than that many is no small choice.
+    for (count, member) in members.enumerate() {
+        if count == 2 * MAX_CLASS_CHARS {
+            return None;
+        }
+        let lower = member.to_ascii_lowercase();
         if !strings.contains(&lower) {
             strings.push(lower);
-        }
-    };
-    match class {
-        Class::Bytes(bytes) => {
-            let total: usize = bytes
-                .ranges()
-                .iter()
-                .map(|r| usize::from(r.end() - r.start()) + 1)
-                .sum();
-            if total > 2 * MAX_CLASS_CHARS {
-                return None;
-            }
-            for range in bytes.ranges() {
-                for b in range.start()..=range.end() {
-                    add(vec![b]);
-                }
-            }
-        }
-        Class::Unicode(chars) => {
-            let total: u32 = chars
-                .ranges()
-                .iter()
-                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-                .sum();
-            if total as usize > 2 * MAX_CLASS_CHARS {
-                return None;
-            }
-            for range in chars.ranges() {
-                for c in range.start()..=range.end() {
-                    add(c.to_string().into_bytes());
-                }
-            }
         }
     }
     (strings.len() <= MAX_CLASS_CHARS).then_some(strings)
@@ -235,16 +217,9 @@ fn literals(hir: &Hir) -> Literals {
     }
 }
 
-/// Choices of strings that every match of `source` (a rule pattern, compiled as
-/// [`pattern::compile`] does) satisfies all of, each by containing one of its strings
-/// (ASCII-case-insensitively); empty when nothing is known or the pattern does not parse.
-pub fn required_literals(source: &str) -> Vec<AnyOf> {
-    pattern::parse(source)
-        .map(|hir| required_of(&hir))
-        .unwrap_or_default()
-}
-
-/// [`required_literals`] of a parsed pattern.
+/// Choices of strings that every match of the pattern (parsed by [`super::pattern::parse`], as
+/// [`super::pattern::compile`] reads it) satisfies all of, each by containing one of its strings
+/// (ASCII-case-insensitively); empty when nothing is known.
 pub fn required_of(hir: &Hir) -> Vec<AnyOf> {
     let mut all_of = literals(hir).requirements();
     all_of.sort();
@@ -261,7 +236,7 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    /// `patterns[i]` is pattern `i`, parsed by [`pattern::parse`].
+    /// `patterns[i]` is pattern `i`, parsed by [`super::pattern::parse`].
     pub fn new<'a>(patterns: impl IntoIterator<Item = &'a Hir>) -> Prefilter {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut index_of = std::collections::HashMap::new();
@@ -316,9 +291,10 @@ impl Prefilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::pattern;
 
     fn required(source: &str) -> Vec<Vec<String>> {
-        required_literals(source)
+        required_of(&pattern::parse(source).unwrap())
             .into_iter()
             .map(|set| {
                 set.into_iter()
