@@ -100,7 +100,8 @@ impl Planned {
 pub struct ScanPlan {
     patterns: Vec<Planned>,
     extractors: Vec<Extractor>,
-    prefilter: Prefilter,
+    /// Built when an input is first scanned (`cvdoctor rules`, `inspect` never do).
+    prefilter: OnceLock<Prefilter>,
     /// Every pattern read past the head (all but prose), in one set or, when their union is
     /// too large (many `--rules`), in several; compiled when an input first goes past its head
     /// (most are short). Scanners share them: a clone would start with an empty lazy-DFA cache.
@@ -108,6 +109,11 @@ pub struct ScanPlan {
 }
 
 impl ScanPlan {
+    fn prefilter(&self) -> &Prefilter {
+        self.prefilter
+            .get_or_init(|| Prefilter::new(self.patterns.iter().map(|p| &p.hir)))
+    }
+
     fn tail_sets(&self) -> &[PatternSet] {
         self.tail_sets.get_or_init(|| {
             let ids = (0..self.patterns.len())
@@ -169,11 +175,10 @@ impl ScanPlan {
                 head_only: false,
             });
         }
-        let prefilter = Prefilter::new(patterns.iter().map(|p| &p.hir));
         Ok(ScanPlan {
             patterns,
             extractors,
-            prefilter,
+            prefilter: OnceLock::new(),
             tail_sets: OnceLock::new(),
         })
     }
@@ -261,19 +266,6 @@ impl<'p> Scanner<'p> {
     fn next_sets(&mut self) -> Cow<'p, [PatternSet]> {
         self.saturated_waiting = 0;
         let plan: &'p ScanPlan = self.plan;
-        if self.sets.is_none() {
-            let plan_sets = plan.tail_sets();
-            if plan_sets
-                .iter()
-                .all(|s| s.ids.iter().all(|&i| self.wanted(i)))
-            {
-                return Cow::Borrowed(plan_sets);
-            }
-        }
-        let current: &[PatternSet] = match &self.sets {
-            Some(sets) => sets,
-            None => plan.tail_sets(),
-        };
         let wanted = |set: &PatternSet| -> Vec<usize> {
             set.ids
                 .iter()
@@ -281,6 +273,13 @@ impl<'p> Scanner<'p> {
                 .filter(|&i| self.wanted(i))
                 .collect()
         };
+        if self.sets.is_none() {
+            let plan_sets = plan.tail_sets();
+            if plan_sets.iter().all(|s| wanted(s).len() == s.ids.len()) {
+                return Cow::Borrowed(plan_sets);
+            }
+        }
+        let current: &[PatternSet] = self.sets.as_deref().unwrap_or_else(|| plan.tail_sets());
         let compile =
             |ids: Vec<usize>| set_of(&plan.patterns, &ids).map(|set| PatternSet { set, ids });
         let all: Vec<usize> = current.iter().flat_map(wanted).collect();
@@ -348,6 +347,10 @@ impl<'p> Scanner<'p> {
     }
 
     fn scan_chunk(&mut self, source: &str, raw: &[u8], first_line: u64, offset: u64) {
+        // Empty input: nothing to find, and no prefilter or set to build for it.
+        if raw.is_empty() {
+            return;
+        }
         let in_head = self.in_head();
         if !in_head && self.sets.is_none() {
             self.sets = Some(self.next_sets());
@@ -401,7 +404,7 @@ impl<'p> Scanner<'p> {
     fn head_matches(&self, chunk: &[u8]) -> Vec<usize> {
         let candidates: Vec<usize> = self
             .plan
-            .prefilter
+            .prefilter()
             .candidates(chunk)
             .into_iter()
             .filter(|&i| self.wanted(i))
