@@ -25,6 +25,7 @@ pub fn derive(facts: &mut Facts) {
         "build.cudnn_min_opencv",
         "build.cudnn_checked",
     );
+    derive_dnn_toolkit_minimum(facts);
     derive_os(facts);
     derive_jetson(facts);
     derive_gpu_newer_than_toolkit(facts);
@@ -257,6 +258,26 @@ fn derive_opencv_support(
     facts.add(checked_key, version.as_str(), by);
 }
 
+/// Is the toolkit older than the DNN module's CUDA backend compiles with? The oldest CUDA named
+/// is checked: a paste that says "builds with CUDA 10, fails with 9.0" is about the 9.0.
+fn derive_dnn_toolkit_minimum(facts: &mut Facts) {
+    let (Some(opencv), Some(cuda)) = (
+        facts.version("opencv.version"),
+        facts.oldest_version("cuda.version"),
+    ) else {
+        return;
+    };
+    let Some(min) = crate::knowledge::opencv_support::dnn_cuda_too_old(&opencv, &cuda) else {
+        return;
+    };
+    let by = Origin::Derived {
+        by: "opencv.version, cuda.version and the DNN CUDA minimum table",
+    };
+    facts.add("build.toolkit_too_old_for_dnn", "true", by.clone());
+    facts.add("build.dnn_min_cuda", min, by.clone());
+    facts.add("build.toolkit_old_checked", cuda.as_str(), by);
+}
+
 /// Windows wins over macOS over Linux: a Windows paste often quotes Unix-style paths too.
 fn derive_os(facts: &mut Facts) {
     let hints: Vec<String> = facts
@@ -371,6 +392,20 @@ mod tests {
             None,
             "cuDNN 7 has no row"
         );
+    }
+
+    #[test]
+    fn flags_toolkits_older_than_the_dnn_backend_needs() {
+        let facts = derived(&[
+            ("opencv.version", "4.3.0"),
+            ("cuda.version", "9.0"),
+            ("cuda.version", "10"),
+        ]);
+        assert_eq!(facts.primary("build.toolkit_too_old_for_dnn"), Some("true"));
+        assert_eq!(facts.primary("build.dnn_min_cuda"), Some("10.0"));
+        assert_eq!(facts.primary("build.toolkit_old_checked"), Some("9.0"));
+        let recent = derived(&[("opencv.version", "4.5.0"), ("cuda.version", "10.2")]);
+        assert_eq!(recent.primary("build.toolkit_too_old_for_dnn"), None);
     }
 
     #[test]

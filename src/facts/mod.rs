@@ -66,6 +66,9 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("build.toolkit_too_new", Bool,   "derived: the CUDA toolkit is newer than this OpenCV release supports"),
     key!("build.toolkit_min_opencv", Version, "derived: the oldest OpenCV that builds with this CUDA toolkit"),
     key!("build.toolkit_checked", Version, "derived: the newest CUDA version in the input, the one checked against the OpenCV support table"),
+    key!("build.toolkit_too_old_for_dnn", Bool, "derived: the CUDA toolkit is older than this OpenCV's DNN CUDA backend compiles with"),
+    key!("build.dnn_min_cuda",   Version, "derived: the oldest CUDA toolkit this OpenCV's DNN CUDA backend compiles with"),
+    key!("build.toolkit_old_checked", Version, "derived: the oldest CUDA version in the input, the one checked against the DNN CUDA minimum"),
     key!("build.cudnn_too_new",  Bool,    "derived: cuDNN's major version is newer than this OpenCV release supports"),
     key!("build.cudnn_min_opencv", Version, "derived: the oldest OpenCV that builds with this cuDNN major version"),
     key!("build.cudnn_checked", Version, "derived: the newest cuDNN version in the input, the one checked against the OpenCV support table"),
@@ -195,10 +198,18 @@ impl Facts {
 
     /// The highest version observed under `key` (a paste that says "12.4 fails, 12.2 worked").
     pub fn newest_version(&self, key: &str) -> Option<Version> {
+        self.versions(key).max()
+    }
+
+    /// The lowest version observed under `key` (a paste that says "builds with 10, fails with 9.0").
+    pub fn oldest_version(&self, key: &str) -> Option<Version> {
+        self.versions(key).min()
+    }
+
+    fn versions(&self, key: &str) -> impl Iterator<Item = Version> + '_ {
         self.all(key)
             .iter()
             .filter_map(|o| Version::parse(&o.value))
-            .max()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &[Observed])> {

@@ -39,6 +39,26 @@ pub const MINIMUM: &[(&str, &str, &str)] = &[
     ("cudnn", "7.5", "opencv/opencv cmake/OpenCVMinDepVersions.cmake: set(MIN_VER_CUDNN 7.5), used by find_host_package(CUDNN) in OpenCVDetectCUDA.cmake"),
 ];
 
+/// The oldest CUDA toolkit the DNN module's CUDA backend (OpenCV 4.2 and later) compiles with,
+/// `(from this OpenCV, oldest CUDA, source)`: older toolkits lack APIs `cuda4dnn` uses, and the
+/// build fails in `modules/dnn/src/cuda` although cmake accepted the toolkit.
+#[rustfmt::skip]
+pub const DNN_CUDA_MINIMUM: &[(&str, &str, &str)] = &[
+    ("4.2.0", "10.0", "opencv/opencv#17467 and #16528: cuda4dnn's atomicAdd on __half needs CUDA 10 (builds with CUDA 10, fails with 9.0 and 9.2)"),
+    ("4.4.0", "9.2",  "opencv/opencv PR #17534 'cuda4dnn: reduce CUDA version requirements to at least CUDA 9.2' (merged for 4.4.0)"),
+];
+
+/// The oldest CUDA toolkit the DNN CUDA backend of `opencv` compiles with, when `cuda` is older
+/// (`None` for OpenCV before 4.2, which has no CUDA backend for DNN).
+pub fn dnn_cuda_too_old(opencv: &Version, cuda: &Version) -> Option<&'static str> {
+    DNN_CUDA_MINIMUM
+        .iter()
+        .filter(|(since, _, _)| Version::parse(since).is_some_and(|since| *opencv >= since))
+        .next_back()
+        .map(|(_, min, _)| *min)
+        .filter(|min| Version::parse(min).is_some_and(|min| *cuda < min))
+}
+
 /// The oldest version of `component` OpenCV accepts, when `version` is below it.
 pub fn below_minimum(component: &str, version: &Version) -> Option<&'static str> {
     MINIMUM
@@ -90,6 +110,21 @@ mod tests {
             let found = min_opencv_for(component, &version).map(|row| row.min_opencv);
             assert_eq!(found, expected, "{component} {}", version.as_str());
         }
+    }
+
+    #[test]
+    fn dnn_backend_needs_a_recent_enough_toolkit() {
+        let v = |s| Version::parse(s).unwrap();
+        assert_eq!(dnn_cuda_too_old(&v("4.3.0"), &v("9.0")), Some("10.0"));
+        assert_eq!(dnn_cuda_too_old(&v("4.2"), &v("9.2")), Some("10.0"));
+        assert_eq!(dnn_cuda_too_old(&v("4.3.0"), &v("10.0")), None);
+        assert_eq!(dnn_cuda_too_old(&v("4.5.1"), &v("9.2")), None);
+        assert_eq!(dnn_cuda_too_old(&v("4.5.1"), &v("9.0")), Some("9.2"));
+        assert_eq!(
+            dnn_cuda_too_old(&v("4.1.2"), &v("8.0")),
+            None,
+            "no CUDA backend before 4.2"
+        );
     }
 
     #[test]

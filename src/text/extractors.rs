@@ -114,6 +114,9 @@ pub fn extractors() -> Vec<Extractor> {
             "Cuda version: 11.0RC (latest)" => "11.0"),
         ex!("cuda.version", Plain, r"\b(?:nvcc|CUDA) (?P<v>1[0-3])(?:[^.\d]|$)",
             "trying to build openCV 4.3.0 with cuda 11 on Ubuntu 18.04" => "11"),
+        // Issue templates: "- CUDA => 10.1", "CUDA = 9.0.176", "Cuda: 12.2.1".
+        ex!("cuda.version", Plain, r"\bCUDA\s*(?:=>|=|:)\s*v?(?P<v>\d{1,2}\.\d)",
+            "CUDA = 9.0.176" => "9.0"),
         // A release line written with an x: "fails to compile with CUDA 8.x".
         ex!("cuda.version", Plain, r"\bCUDA[ -]?(?P<v>[5-9]|1[0-3])\.x\b",
             "OpenCV 3.1 fails to compile with CUDA 8.x" => "8"),
