@@ -53,8 +53,7 @@ pub const DNN_CUDA_MINIMUM: &[(&str, &str, &str)] = &[
 pub fn dnn_cuda_too_old(opencv: &Version, cuda: &Version) -> Option<&'static str> {
     DNN_CUDA_MINIMUM
         .iter()
-        .filter(|(since, _, _)| Version::parse(since).is_some_and(|since| *opencv >= since))
-        .next_back()
+        .rfind(|(since, _, _)| Version::parse(since).is_some_and(|since| *opencv >= since))
         .map(|(_, min, _)| *min)
         .filter(|min| Version::parse(min).is_some_and(|min| *cuda < min))
 }
