@@ -4,7 +4,9 @@ fixtures/text/ and every error text of the corpus. Usage: make_log.py SIZE_MB OU
 import glob, json, os, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-parts = [open(f, errors="replace").read() for f in sorted(glob.glob(os.path.join(root, "fixtures/text/*")))]
+# files only: fixtures/text/h100/ holds short tool outputs that would change the mix
+texts = sorted(f for f in glob.glob(os.path.join(root, "fixtures/text/*")) if os.path.isfile(f))
+parts = [open(f, errors="replace").read() for f in texts]
 parts += [json.loads(line)["text"] + "\n" for line in open(os.path.join(root, "fixtures/corpus/errors-dev.jsonl"))]
 block = "\n".join(parts).encode()
 target = int(sys.argv[1]) * 1_000_000
