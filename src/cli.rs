@@ -503,7 +503,7 @@ fn explain_inputs(args: &[OsString]) -> Result<Vec<Input<'static>>> {
 }
 
 fn stdin_input() -> Input<'static> {
-    let reader: Box<dyn Read> = Box::new(io::stdin());
+    let reader: Box<dyn Read> = Box::new(crate::stdin::reader());
     Input {
         name: "stdin".into(),
         reader,

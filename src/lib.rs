@@ -17,6 +17,7 @@ pub mod probe;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod stdin;
 pub mod text;
 pub mod triage;
 pub mod version;

@@ -113,7 +113,7 @@ fn unreadable(path: &Path, why: String) -> TriagedReport {
 pub fn triage_file(rules: &RuleSet, path: &Path) -> TriagedReport {
     let source = path.display().to_string();
     if path == Path::new("-") {
-        return triage_reader(rules, "(stdin)".into(), Box::new(std::io::stdin()));
+        return triage_reader(rules, "(stdin)".into(), Box::new(crate::stdin::reader()));
     }
     // A FIFO or a device would block or never end: only regular files (links followed).
     match std::fs::metadata(path) {
