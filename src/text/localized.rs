@@ -2,7 +2,7 @@
 //!
 //! GNU ld, collect2, gcc, make, bash and glibc's loader print their messages through gettext, and
 //! MSVC, MSBuild and cmd.exe through Windows language packs, so a build on a Chinese, Japanese,
-//! German, Russian or French desktop says `对‘cv::cuda::…’未定义的引用` where the rules look for
+//! German, Russian, French or Spanish desktop says `对‘cv::cuda::…’未定义的引用` where the rules look for
 //! `undefined reference to`. Each row below is one message of one catalog, rewritten to its
 //! English original; the rules stay written once, in English. Evidence quoted from such a line
 //! shows the English wording.
@@ -50,6 +50,17 @@ const TRANSLATIONS: &[Translation] = &[
         english: "undefined reference to",
         source: "binutils ld/po/fr.po",
     },
+    Translation {
+        localized: r"referencia a `([^'\n]+)' sin definir",
+        english: "undefined reference to `$1'",
+        source: "binutils ld/po/es.po",
+    },
+    // binutils ld, msgid "In function `%T'"
+    Translation {
+        localized: r"En la función `([^'\n]+)'",
+        english: "In function `$1'",
+        source: "binutils ld/po/es.po",
+    },
     // binutils ld, msgid "cannot find %s"
     Translation {
         localized: r"找不到 -l",
@@ -61,6 +72,11 @@ const TRANSLATIONS: &[Translation] = &[
         english: "cannot find -l",
         source: "binutils ld/po/ru.po",
     },
+    Translation {
+        localized: r"no se puede encontrar -l",
+        english: "cannot find -l",
+        source: "binutils ld/po/es.po",
+    },
     // gcc collect2, msgid "%s returned %d exit status"
     Translation {
         localized: r"ld gab (\d+) als Ende-Status zurück",
@@ -71,6 +87,11 @@ const TRANSLATIONS: &[Translation] = &[
         localized: r"ld 返回 (\d+)",
         english: "ld returned $1 exit status",
         source: "gcc/po/zh_CN.po",
+    },
+    Translation {
+        localized: r"ld devolvió el estado de salida (\d+)",
+        english: "ld returned $1 exit status",
+        source: "gcc/po/es.po",
     },
     // gcc diagnostics, msgids "fatal error: " and "error: " (the fatal one first)
     Translation {
@@ -119,6 +140,17 @@ const TRANSLATIONS: &[Translation] = &[
         english: "cannot open shared object file",
         source: "glibc po/ru.po",
     },
+    Translation {
+        localized: r"no se puede abrir el fichero del objeto compartido",
+        english: "cannot open shared object file",
+        source: "glibc po/es.po",
+    },
+    // glibc's loader, msgid "error while loading shared libraries"
+    Translation {
+        localized: r"error al cargar las bibliotecas compartidas",
+        english: "error while loading shared libraries",
+        source: "glibc po/es.po",
+    },
     // glibc strerror(ENOENT), msgid "No such file or directory"; gcc's zh_CN output puts a
     // full-width colon before it.
     Translation {
@@ -145,6 +177,11 @@ const TRANSLATIONS: &[Translation] = &[
         localized: r"Aucun fichier ou dossier de ce type",
         english: "No such file or directory",
         source: "glibc po/fr.po",
+    },
+    Translation {
+        localized: r"No existe el fichero o el directorio",
+        english: "No such file or directory",
+        source: "glibc po/es.po",
     },
     // GNU make, msgid "No targets specified and no makefile found"
     Translation {
@@ -177,6 +214,12 @@ const TRANSLATIONS: &[Translation] = &[
         localized: r"ターゲット '([^'\n]+)' を make するルールがありません",
         english: "No rule to make target '$1'",
         source: "make po/ja.po",
+    },
+    // GNU make, msgid "recipe for target '%s' failed"
+    Translation {
+        localized: r"fallo en las instrucciones para el objetivo '([^'\n]+)'",
+        english: "recipe for target '$1' failed",
+        source: "make po/es.po",
     },
     // MSVC's linker and compiler (Visual Studio language packs; the error codes stay)
     Translation {
@@ -344,7 +387,7 @@ fn has_cyrillic_or_cjk(input: &[u8]) -> bool {
         .any(|&b| matches!(b, 0xD0 | 0xD1 | 0xE3..=0xE9))
 }
 
-/// Words of the rows and markers written without Cyrillic or CJK (German, French).
+/// Words of the rows and markers written without Cyrillic or CJK (German, French, Spanish).
 const LATIN_ANCHORS: &[&[u8]] = &[
     b"Verweis auf",
     b"Fehler: ",
@@ -363,6 +406,14 @@ const LATIN_ANCHORS: &[&[u8]] = &[
     b"attention : ",
     b"avertissement : ",
     b"nicht fortgesetzt werden",
+    b"sin definir",
+    b"En la funci",
+    b"no se puede",
+    b"estado de salida",
+    b"objeto compartido",
+    b"bibliotecas compartidas",
+    b"No existe el fichero",
+    b"instrucciones para el objetivo",
 ];
 
 /// Whether `input` can hold a row of [`TRANSLATIONS`] or a marker: a check much cheaper than
@@ -416,7 +467,7 @@ mod tests {
     }
 
     #[test]
-    fn linker_messages_of_five_locales_read_as_english() {
+    fn linker_messages_of_six_locales_read_as_english() {
         assert_eq!(
             english(
                 "main.cpp:(.text+0x5c)：对'cv::cuda::GpuMat::upload(cv::_InputArray const&)'未定义的引用"
@@ -458,6 +509,22 @@ mod tests {
         assert_eq!(
             english("collect2: Fehler: ld gab 1 als Ende-Status zurück"),
             "collect2: Fehler: ld returned 1 exit status"
+        );
+        assert_eq!(
+            english(
+                "main.o: En la función `main':\nmain.cpp:110: referencia a `cv::imshow(std::string const&)' sin definir\ncollect2: error: ld devolvió el estado de salida 1"
+            ),
+            "main.o: In function `main':\nmain.cpp:110: undefined reference to `cv::imshow(std::string const&)'\ncollect2: error: ld returned 1 exit status"
+        );
+        assert_eq!(
+            english(
+                "python3: error al cargar las bibliotecas compartidas: libcudnn.so.8: no se puede abrir el fichero del objeto compartido: No existe el fichero o el directorio"
+            ),
+            "python3: error while loading shared libraries: libcudnn.so.8: cannot open shared object file: No such file or directory"
+        );
+        assert_eq!(
+            english("Makefile:162: fallo en las instrucciones para el objetivo 'all'"),
+            "Makefile:162: recipe for target 'all' failed"
         );
     }
 
