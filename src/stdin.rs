@@ -13,20 +13,49 @@ const PIPE_BUFFER: libc::c_int = 1 << 20;
 
 /// Standard input, its pipe buffer widened when it is a pipe.
 pub fn reader() -> io::Stdin {
-    widen_pipe();
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        widen_pipe(io::stdin().as_raw_fd());
+    }
     io::stdin()
 }
 
+/// Asks for a [`PIPE_BUFFER`] buffer on `fd`. When `fd` is not a pipe, or the size is refused,
+/// fcntl fails and nothing changes, as wanted.
 #[cfg(target_os = "linux")]
-fn widen_pipe() {
-    use std::os::fd::AsRawFd;
-    let fd = io::stdin().as_raw_fd();
-    // SAFETY: fcntl with an integer argument on our own descriptor touches no memory. When
-    // stdin is not a pipe, or the size is refused, it fails and nothing changes, as wanted.
+fn widen_pipe(fd: std::os::fd::RawFd) {
+    // SAFETY: fcntl with an integer argument touches no memory; a bad descriptor is an error.
     unsafe {
         libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BUFFER);
     }
 }
 
-#[cfg(not(target_os = "linux"))]
-fn widen_pipe() {}
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pipe_gets_the_wide_buffer_and_a_file_is_left_alone() {
+        let mut fds = [0; 2];
+        // SAFETY: pipe fills the two descriptors of the array it is given.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let before = unsafe { libc::fcntl(fds[0], libc::F_GETPIPE_SZ) };
+        widen_pipe(fds[0]);
+        let after = unsafe { libc::fcntl(fds[0], libc::F_GETPIPE_SZ) };
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        // the default is 64 KiB on 4 KiB pages; the system's ceiling may be lower than ours
+        let ceiling: libc::c_int = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(PIPE_BUFFER);
+        assert_eq!(after, PIPE_BUFFER.min(ceiling).max(before));
+        // a regular file: fcntl refuses, and nothing panics
+        let file = std::fs::File::open("Cargo.toml").unwrap();
+        use std::os::fd::AsRawFd;
+        widen_pipe(file.as_raw_fd());
+    }
+}
