@@ -2,8 +2,8 @@
 //!
 //! GNU ld, collect2, gcc, make, bash and glibc's loader print their messages through gettext, and
 //! MSVC, MSBuild and cmd.exe through Windows language packs, so a build on a Chinese, Japanese,
-//! German, Russian, French or Spanish desktop says `对‘cv::cuda::…’未定义的引用` where the rules look for
-//! `undefined reference to`. Each row below is one message of one catalog, rewritten to its
+//! German, Russian, French or Spanish desktop says `对‘cv::cuda::…’未定义的引用` where the rules
+//! look for `undefined reference to`. Each row below is one message of one catalog, rewritten to its
 //! English original; the rules stay written once, in English. Evidence quoted from such a line
 //! shows the English wording.
 //!
