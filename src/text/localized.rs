@@ -526,6 +526,10 @@ mod tests {
             english("Makefile:162: fallo en las instrucciones para el objetivo 'all'"),
             "Makefile:162: recipe for target 'all' failed"
         );
+        assert_eq!(
+            english("/usr/bin/ld: no se puede encontrar -lopencv_cudaarithm"),
+            "/usr/bin/ld: cannot find -lopencv_cudaarithm"
+        );
     }
 
     #[test]
