@@ -95,6 +95,17 @@ impl MultiPattern {
             .which_overlapping_matches(&Input::new(haystack), &mut which);
         which.iter().map(|id| id.as_usize()).collect()
     }
+
+    /// [`matches`](Self::matches) for a set that usually matches nothing (a long log's tail):
+    /// first asks whether anything matches, a search that runs about twice as fast as the
+    /// overlapping one, which stops at every match to record its pattern.
+    pub fn matches_if_any(&self, haystack: &[u8]) -> Vec<usize> {
+        if self.0.is_match(Input::new(haystack)) {
+            self.matches(haystack)
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 /// How a pattern's text is read, for the sets and the prefilter alike.
@@ -164,7 +175,9 @@ mod tests {
         ]);
         let text = b"(-217:Gpu API call) Invalid device\r\n> function in function 'make_policy'";
         assert_eq!(set.matches(text), [0, 1]);
+        assert_eq!(set.matches_if_any(text), [0, 1]);
         assert!(set.matches(b"").is_empty());
+        assert!(set.matches_if_any(b"a device, invalid").is_empty());
         assert!(parse("(unclosed").is_err());
     }
 
