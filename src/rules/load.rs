@@ -230,6 +230,25 @@ fn parse_rule_checked(
             "a rule needs `patterns`, `prose_patterns`, `requires` or `when`".into(),
         ));
     }
+    // In a double-quoted TOML string `\b` is a backspace, not a word boundary, and the pattern
+    // silently never matches: no pattern wants a control character, so one is a quoting slip.
+    let mut all_patterns = raw
+        .patterns
+        .iter()
+        .chain(&raw.prose_patterns)
+        .chain(&raw.requires)
+        .chain(&raw.unless);
+    if let Some(p) = all_patterns.find(|p| p.chars().any(is_quoting_slip)) {
+        let c = p.chars().find(|&c| is_quoting_slip(c)).unwrap_or_default();
+        return Err(err(
+            line_of_text(source, p).or_else(|| at("patterns")),
+            format!(
+                "pattern holds the control character U+{:04X}: in a double-quoted TOML string \
+                 write `\\\\b` for a word boundary, or quote the pattern with single quotes",
+                c as u32
+            ),
+        ));
+    }
     // Built-in rules are checked by the test suite (tests/rules.rs); compiling each pattern
     // again at every start would cost more than the rest of a typical run.
     let patterns = raw
@@ -328,6 +347,11 @@ fn line_of_key(source: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// A control character no pattern means to hold (tab and line breaks may be written as such).
+fn is_quoting_slip(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 fn line_of_text(source: &str, text: &str) -> Option<usize> {
     let first_line = text.lines().next().unwrap_or(text);
     source
@@ -400,5 +424,10 @@ silent = ["bam"]
         assert!(e.message.contains("silent"));
         let e = parse(&GOOD.replace("['boom']", "['x?']")).unwrap_err();
         assert!(e.message.contains("matches empty text"));
+        // `"\bboom"` in TOML is a backspace before "boom"
+        let e = parse(&GOOD.replace("['boom']", "[\"\\bboom\"]")).unwrap_err();
+        assert_eq!(e.line, Some(7), "{e}");
+        assert!(e.message.contains("U+0008"), "{e}");
+        assert!(parse(&GOOD.replace("['boom']", "[\"\\\\bboom\\tx\"]")).is_ok());
     }
 }
