@@ -232,16 +232,23 @@ fn parse_rule_checked(
     }
     // In a double-quoted TOML string `\b` is a backspace, not a word boundary, and the pattern
     // silently never matches: no pattern wants a control character, so one is a quoting slip.
-    let mut all_patterns = raw
-        .patterns
-        .iter()
-        .chain(&raw.prose_patterns)
-        .chain(&raw.requires)
-        .chain(&raw.unless);
-    if let Some(p) = all_patterns.find(|p| p.chars().any(is_quoting_slip)) {
-        let c = p.chars().find(|&c| is_quoting_slip(c)).unwrap_or_default();
+    let lists = [
+        ("patterns", &raw.patterns),
+        ("prose_patterns", &raw.prose_patterns),
+        ("requires", &raw.requires),
+        ("unless", &raw.unless),
+    ];
+    for (key, list) in lists {
+        // The source spells the character as an escape, so the line is the list's.
+        let Some(c) = list
+            .iter()
+            .flat_map(|p| p.chars())
+            .find(|&c| is_quoting_slip(c))
+        else {
+            continue;
+        };
         return Err(err(
-            line_of_text(source, p).or_else(|| at("patterns")),
+            at(key),
             format!(
                 "pattern holds the control character U+{:04X}: in a double-quoted TOML string \
                  write `\\\\b` for a word boundary, or quote the pattern with single quotes",
@@ -429,5 +436,13 @@ silent = ["bam"]
         assert_eq!(e.line, Some(7), "{e}");
         assert!(e.message.contains("U+0008"), "{e}");
         assert!(parse(&GOOD.replace("['boom']", "[\"\\\\bboom\\tx\"]")).is_ok());
+        // ...named at its own list's line
+        let e =
+            parse(&GOOD.replace("explanation", "requires = [\"\\fx\"]\nexplanation")).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.contains("U+000C")),
+            (Some(8), true),
+            "{e}"
+        );
     }
 }

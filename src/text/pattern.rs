@@ -97,8 +97,9 @@ impl MultiPattern {
     }
 
     /// [`matches`](Self::matches) for a set that usually matches nothing (a long log's tail):
-    /// first asks whether anything matches, a search that runs about twice as fast as the
-    /// overlapping one, which stops at every match to record its pattern.
+    /// first asks whether anything matches, a search quicker than the overlapping one, which
+    /// stops at every match to record its pattern (benchmark log, a set that matched nothing:
+    /// 3.4 ms per MiB instead of 3.9 ms).
     pub fn matches_if_any(&self, haystack: &[u8]) -> Vec<usize> {
         if self.0.is_match(Input::new(haystack)) {
             self.matches(haystack)
