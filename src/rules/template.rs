@@ -69,6 +69,9 @@ pub fn environment() -> Environment<'static> {
             )
         },
     );
+    env.add_function("uninstall_opencv_wheels", |python: Option<String>| {
+        uninstall_opencv_wheels(python.as_deref())
+    });
     env.add_function(
         "rebuild_commands",
         |arch_bin: Option<String>,
@@ -107,6 +110,19 @@ pub fn cudnn9_misread(runtime: &str, built: &str) -> bool {
         return false;
     };
     b.major() >= 9 && r.major() == b.major() * 10 && r.minor() == b.minor()
+}
+
+/// Every pip package that installs a `cv2` folder: they overwrite one another, so fixes remove
+/// them all (https://github.com/opencv/opencv-python#installation-and-usage).
+const OPENCV_WHEELS: &str =
+    "opencv-python opencv-contrib-python opencv-python-headless opencv-contrib-python-headless";
+
+/// The command removing every OpenCV wheel from `python` (an absolute path, as `check` finds
+/// it), else from `python3`: `python -m pip` reaches that interpreter's packages, where a bare
+/// `pip` may belong to another.
+pub fn uninstall_opencv_wheels(python: Option<&str>) -> String {
+    let python = python.filter(|p| p.starts_with('/')).unwrap_or("python3");
+    format!("{python} -m pip uninstall -y {OPENCV_WHEELS}")
 }
 
 /// Paths of this machine that the recipe's cmake command should use, where `check` knows them.
@@ -263,6 +279,39 @@ mod tests {
         assert!(!cudnn9_misread("8.1", "8.6"));
         assert!(!cudnn9_misread("90.5", "9.4"));
         assert!(!cudnn9_misread("", "9.5"));
+    }
+
+    #[test]
+    fn uninstalling_wheels_names_all_four_for_the_python_found() {
+        let env = environment();
+        let mut facts = Facts::default();
+        let ctx = context(&facts, &[]);
+        let line = render(
+            &env,
+            "{{ uninstall_opencv_wheels(python.executable) }}",
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(
+            line,
+            "python3 -m pip uninstall -y opencv-python opencv-contrib-python opencv-python-headless opencv-contrib-python-headless"
+        );
+        facts.add(
+            "python.executable",
+            "/opt/venv/bin/python",
+            Origin::Derived { by: "t" },
+        );
+        let ctx = context(&facts, &[]);
+        let line = render(
+            &env,
+            "{{ uninstall_opencv_wheels(python.executable) }}",
+            &ctx,
+        )
+        .unwrap();
+        assert!(
+            line.starts_with("/opt/venv/bin/python -m pip uninstall -y "),
+            "{line}"
+        );
     }
 
     #[test]
