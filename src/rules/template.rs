@@ -284,16 +284,13 @@ mod tests {
     #[test]
     fn uninstalling_wheels_names_all_four_for_the_python_found() {
         let env = environment();
+        let line = |facts: &Facts| {
+            let template = "{{ uninstall_opencv_wheels(python.executable) }}";
+            render(&env, template, &context(facts, &[])).unwrap()
+        };
         let mut facts = Facts::default();
-        let ctx = context(&facts, &[]);
-        let line = render(
-            &env,
-            "{{ uninstall_opencv_wheels(python.executable) }}",
-            &ctx,
-        )
-        .unwrap();
         assert_eq!(
-            line,
+            line(&facts),
             "python3 -m pip uninstall -y opencv-python opencv-contrib-python opencv-python-headless opencv-contrib-python-headless"
         );
         facts.add(
@@ -301,16 +298,10 @@ mod tests {
             "/opt/venv/bin/python",
             Origin::Derived { by: "t" },
         );
-        let ctx = context(&facts, &[]);
-        let line = render(
-            &env,
-            "{{ uninstall_opencv_wheels(python.executable) }}",
-            &ctx,
-        )
-        .unwrap();
+        let found = line(&facts);
         assert!(
-            line.starts_with("/opt/venv/bin/python -m pip uninstall -y "),
-            "{line}"
+            found.starts_with("/opt/venv/bin/python -m pip uninstall -y "),
+            "{found}"
         );
     }
 
