@@ -246,6 +246,38 @@ fn pip_wheel_shadowing_a_source_build() {
 }
 
 #[test]
+fn several_opencv_wheels_in_one_site_packages() {
+    // ComfyUI's pattern: two tools each installed their own OpenCV wheel into one Python.
+    let (root, site) = image();
+    std::fs::create_dir_all(site.join("cv2")).unwrap();
+    std::fs::write(site.join("cv2/__init__.py"), "").unwrap();
+    std::fs::copy(
+        Path::new(FIXTURES).join("libsm86.so"),
+        site.join("cv2/cv2.abi3.so"),
+    )
+    .unwrap();
+    for info in [
+        "opencv_python-4.7.0.72.dist-info",
+        "opencv_contrib_python-4.9.0.80.dist-info",
+    ] {
+        std::fs::create_dir_all(site.join(info)).unwrap();
+    }
+    let (code, doc, _) = check(&["--root", &root_arg(root.path())]);
+    assert_eq!(code, 1);
+    let f = finding(&doc, "CVD820");
+    assert_eq!(f["category"], "mixed-or-stale-install");
+    let fix = f["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("opencv-contrib-python 4.9.0.80, opencv-python 4.7.0.72"),
+        "{fix}"
+    );
+    // One wheel alone is not an overlap.
+    std::fs::remove_dir_all(site.join("opencv_contrib_python-4.9.0.80.dist-info")).unwrap();
+    let (_, doc, _) = check(&["--root", &root_arg(root.path())]);
+    assert!(!rules_of(&doc).contains(&"CVD820".to_string()), "{doc}");
+}
+
+#[test]
 fn library_missing_from_the_loader_path_and_then_present() {
     let (root, site) = image();
     install_cv2(&site, "fatbin-h100/libsm90.so");

@@ -207,6 +207,15 @@ fn add_cv2_facts(facts: &mut Facts, m: &MachineFacts) {
             );
         }
     }
+    // opencv-python, -headless and -contrib-python write one cv2 folder: with several installed
+    // (often by different tools), its files come from whichever wrote last.
+    if let Some(c) = cv2.candidates.iter().find(|c| c.pip_wheels.len() > 1) {
+        facts.add(
+            "cv2.overlapping_wheels",
+            c.pip_wheels.join(", "),
+            by("cv2 search"),
+        );
+    }
     // A pip wheel first on sys.path hides a source build further down.
     if let Some(w) = winner
         && w.origin.starts_with("pip")

@@ -96,6 +96,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("cv2.abi_mismatch",     Text,    "check: a cv2 module built for another Python version"),
     key!("cv2.missing_loader_config", Text, "check: a cv2 package without config-3.X.py for this Python"),
     key!("cv2.shadowed_build",   Text,    "check: a source-built cv2 hidden behind a pip wheel earlier on sys.path"),
+    key!("cv2.overlapping_wheels", Text,  "check: two or more OpenCV pip wheels installed beside one cv2 folder, which they all write"),
     key!("build.cudart",         Version, "check: the CUDA runtime major OpenCV links (libcudart.so.N)"),
     key!("driver.older_than_build", Bool, "check: the driver supports an older CUDA than the runtime OpenCV links"),
     key!("cmake.build_dir",      Text,    "check: the build directory read"),

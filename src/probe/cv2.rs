@@ -18,6 +18,10 @@ pub struct Candidate {
     /// The pip distribution name, when it came from pip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pip_distribution: Option<String>,
+    /// Every OpenCV wheel installed beside it (`opencv-python 4.9.0.80`): they all write this
+    /// one `cv2` folder, so more than one means its files come from several of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pip_wheels: Vec<String>,
     /// A symlink that points nowhere (the silent `ln -s` failure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dangling_link: Option<String>,
@@ -105,7 +109,7 @@ fn package_candidate(
             }
         }
     }
-    let (pip, origin) = pip_origin(site);
+    let (pip, origin, wheels) = pip_origin(site);
     let has_loader = package.join("__init__.py").exists();
     let missing_loader_config = has_loader
         && package.join("config.py").exists()
@@ -126,6 +130,7 @@ fn package_candidate(
         module: module.map(|m| m.display().to_string()),
         origin,
         pip_distribution: pip,
+        pip_wheels: wheels,
         dangling_link: dangling,
         missing_loader_config,
     }
@@ -134,12 +139,13 @@ fn package_candidate(
 fn module_candidate(site: &Path, module: &Path, ext_suffix: &str) -> Candidate {
     let dangling =
         (module.symlink_metadata().is_ok() && !module.exists()).then(|| link_text(module));
-    let (pip, origin) = pip_origin(site);
+    let (pip, origin, wheels) = pip_origin(site);
     Candidate {
         path: module.display().to_string(),
         module: Some(module.display().to_string()),
         origin,
         pip_distribution: pip,
+        pip_wheels: wheels,
         dangling_link: dangling,
         abi_mismatch: !fits_abi(module, ext_suffix),
         missing_loader_config: false,
@@ -200,10 +206,11 @@ fn link_text(path: &Path) -> String {
     format!("{} -> {target}{note}", path.display())
 }
 
-/// An `opencv_*python*.dist-info` next to the package means pip installed it.
-fn pip_origin(site: &Path) -> (Option<String>, String) {
+/// An `opencv_*python*.dist-info` next to the package means pip installed it. Returns the
+/// distribution name, the origin text and every OpenCV wheel found there (`name version`).
+fn pip_origin(site: &Path) -> (Option<String>, String, Vec<String>) {
     let Ok(entries) = std::fs::read_dir(site) else {
-        return (None, "source build".into());
+        return (None, "source build".into(), Vec::new());
     };
     let mut infos: Vec<String> = entries
         .flatten()
@@ -211,17 +218,25 @@ fn pip_origin(site: &Path) -> (Option<String>, String) {
         .filter(|n| n.starts_with("opencv_") && n.contains("python") && n.ends_with(".dist-info"))
         .collect();
     infos.sort();
-    match infos.first() {
-        Some(info) => {
+    let wheels: Vec<(String, String)> = infos
+        .iter()
+        .map(|info| {
             let stem = info.trim_end_matches(".dist-info");
             let (name, version) = stem.split_once('-').unwrap_or((stem, ""));
-            let name = name.replace('_', "-");
-            (
-                Some(name.clone()),
-                format!("pip {name} {version}").trim().to_string(),
-            )
-        }
-        None => (None, "source build".into()),
+            (name.replace('_', "-"), version.to_string())
+        })
+        .collect();
+    let listed = wheels
+        .iter()
+        .map(|(name, version)| format!("{name} {version}").trim().to_string())
+        .collect();
+    match wheels.first() {
+        Some((name, version)) => (
+            Some(name.clone()),
+            format!("pip {name} {version}").trim().to_string(),
+            listed,
+        ),
+        None => (None, "source build".into(), listed),
     }
 }
 
@@ -242,5 +257,26 @@ mod tests {
             suffix
         ));
         assert!(fits_abi(Path::new("cv2.so"), suffix));
+    }
+
+    #[test]
+    fn every_opencv_wheel_beside_the_package_is_listed() {
+        let site = tempfile::tempdir().unwrap();
+        for info in [
+            "opencv_python-4.7.0.72.dist-info",
+            "opencv_contrib_python-4.9.0.80.dist-info",
+            "numpy-1.26.4.dist-info",
+        ] {
+            std::fs::create_dir_all(site.path().join(info)).unwrap();
+        }
+        let (name, origin, wheels) = pip_origin(site.path());
+        assert_eq!(name.as_deref(), Some("opencv-contrib-python"));
+        assert_eq!(origin, "pip opencv-contrib-python 4.9.0.80");
+        assert_eq!(
+            wheels,
+            ["opencv-contrib-python 4.9.0.80", "opencv-python 4.7.0.72"]
+        );
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(pip_origin(empty.path()).2, Vec::<String>::new());
     }
 }
