@@ -209,6 +209,12 @@ pub fn extractors() -> Vec<Extractor> {
             "JetPack: 4.6 [L4T 32.6.1]" => "32.6.1"),
         ex!("jetson.l4t", Plain, r"\bl4t-r(?P<v>3\d\.\d+(?:\.\d+)?)\b",
             "Image: dustynv/ros:foxy-desktop-l4t-r35.4.1" => "35.4.1"),
+        // jetson-containers' own line (`-- L4T_VERSION=32.7.4`) and image tags that end in the
+        // release (`dustynv/opencv:4.8.1-r36.2.0`, `nvcr.io/nvidia/l4t-base:r32.7.1`).
+        ex!("jetson.l4t", Plain, r"\bL4T_VERSION=(?P<v>3\d\.\d+(?:\.\d+)?)\b",
+            "-- L4T_VERSION=32.7.4  JETPACK_VERSION=4.6.4  CUDA_VERSION=10.2.300" => "32.7.4"),
+        ex!("jetson.l4t", Plain, r"\b[\w.-]+/[\w.-]+:(?:[\w.]+-)*r(?P<v>3[2-9]\.\d+(?:\.\d+)?)\b",
+            "Found compatible container dustynv/opencv:4.8.1-r36.2.0 (2023-12-07, 5.1GB)" => "36.2.0"),
 
         // Operating system hints.
         ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Visual Studio|\bLNK\d{4}\b|\.vcxproj\b|MSBuild",
