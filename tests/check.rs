@@ -211,10 +211,8 @@ fn dangling_cv2_symlink() {
     assert!(categories_of(&doc).contains(&"python-bindings-not-installed".to_string()));
 }
 
-#[test]
-fn pip_wheel_shadowing_a_source_build() {
-    let (root, site) = image();
-    // pip's wheel in /usr/local/... (first on the path) ...
+/// A `cv2` package as pip lays it out in `site` (an sm_86 module), with these dist-info folders.
+fn wheel_package(site: &Path, dist_infos: &[&str]) {
     std::fs::create_dir_all(site.join("cv2")).unwrap();
     std::fs::write(site.join("cv2/__init__.py"), "").unwrap();
     std::fs::copy(
@@ -222,7 +220,16 @@ fn pip_wheel_shadowing_a_source_build() {
         site.join("cv2/cv2.abi3.so"),
     )
     .unwrap();
-    std::fs::create_dir_all(site.join("opencv_python-4.10.0.84.dist-info")).unwrap();
+    for info in dist_infos {
+        std::fs::create_dir_all(site.join(info)).unwrap();
+    }
+}
+
+#[test]
+fn pip_wheel_shadowing_a_source_build() {
+    let (root, site) = image();
+    // pip's wheel in /usr/local/... (first on the path) ...
+    wheel_package(&site, &["opencv_python-4.10.0.84.dist-info"]);
     // ... and the source build's package in /usr/lib/python3/dist-packages (later).
     let system = root
         .path()
@@ -249,19 +256,13 @@ fn pip_wheel_shadowing_a_source_build() {
 fn several_opencv_wheels_in_one_site_packages() {
     // ComfyUI's pattern: two tools each installed their own OpenCV wheel into one Python.
     let (root, site) = image();
-    std::fs::create_dir_all(site.join("cv2")).unwrap();
-    std::fs::write(site.join("cv2/__init__.py"), "").unwrap();
-    std::fs::copy(
-        Path::new(FIXTURES).join("libsm86.so"),
-        site.join("cv2/cv2.abi3.so"),
-    )
-    .unwrap();
-    for info in [
-        "opencv_python-4.7.0.72.dist-info",
-        "opencv_contrib_python-4.9.0.80.dist-info",
-    ] {
-        std::fs::create_dir_all(site.join(info)).unwrap();
-    }
+    wheel_package(
+        &site,
+        &[
+            "opencv_python-4.7.0.72.dist-info",
+            "opencv_contrib_python-4.9.0.80.dist-info",
+        ],
+    );
     let (code, doc, _) = check(&["--root", &root_arg(root.path())]);
     assert_eq!(code, 1);
     let f = finding(&doc, "CVD820");
