@@ -109,7 +109,7 @@ fn package_candidate(
             }
         }
     }
-    let (pip, origin, wheels) = pip_origin(site);
+    let pip = pip_origin(site);
     let has_loader = package.join("__init__.py").exists();
     let missing_loader_config = has_loader
         && package.join("config.py").exists()
@@ -128,9 +128,9 @@ fn package_candidate(
         path: package.display().to_string(),
         abi_mismatch: module.as_ref().is_some_and(|m| !fits_abi(m, ext_suffix)),
         module: module.map(|m| m.display().to_string()),
-        origin,
-        pip_distribution: pip,
-        pip_wheels: wheels,
+        origin: pip.origin,
+        pip_distribution: pip.distribution,
+        pip_wheels: pip.wheels,
         dangling_link: dangling,
         missing_loader_config,
     }
@@ -139,13 +139,13 @@ fn package_candidate(
 fn module_candidate(site: &Path, module: &Path, ext_suffix: &str) -> Candidate {
     let dangling =
         (module.symlink_metadata().is_ok() && !module.exists()).then(|| link_text(module));
-    let (pip, origin, wheels) = pip_origin(site);
+    let pip = pip_origin(site);
     Candidate {
         path: module.display().to_string(),
         module: Some(module.display().to_string()),
-        origin,
-        pip_distribution: pip,
-        pip_wheels: wheels,
+        origin: pip.origin,
+        pip_distribution: pip.distribution,
+        pip_wheels: pip.wheels,
         dangling_link: dangling,
         abi_mismatch: !fits_abi(module, ext_suffix),
         missing_loader_config: false,
@@ -206,11 +206,25 @@ fn link_text(path: &Path) -> String {
     format!("{} -> {target}{note}", path.display())
 }
 
-/// An `opencv_*python*.dist-info` next to the package means pip installed it. Returns the
-/// distribution name, the origin text and every OpenCV wheel found there (`name version`).
-fn pip_origin(site: &Path) -> (Option<String>, String, Vec<String>) {
+/// Who installed the `cv2` of one `site-packages` folder, from the dist-info folders beside it.
+struct PipOrigin {
+    /// The pip distribution name (`opencv-python-headless`), when pip installed it.
+    distribution: Option<String>,
+    /// `pip opencv-python-headless 5.0.0.93`, or `source build`.
+    origin: String,
+    /// Every OpenCV wheel there, `name version`.
+    wheels: Vec<String>,
+}
+
+/// An `opencv_*python*.dist-info` next to the package means pip installed it.
+fn pip_origin(site: &Path) -> PipOrigin {
+    let source_build = || PipOrigin {
+        distribution: None,
+        origin: "source build".into(),
+        wheels: Vec::new(),
+    };
     let Ok(entries) = std::fs::read_dir(site) else {
-        return (None, "source build".into(), Vec::new());
+        return source_build();
     };
     let mut infos: Vec<String> = entries
         .flatten()
@@ -231,12 +245,12 @@ fn pip_origin(site: &Path) -> (Option<String>, String, Vec<String>) {
         .map(|(name, version)| format!("{name} {version}").trim().to_string())
         .collect();
     match wheels.first() {
-        Some((name, version)) => (
-            Some(name.clone()),
-            format!("pip {name} {version}").trim().to_string(),
-            listed,
-        ),
-        None => (None, "source build".into(), listed),
+        Some((name, version)) => PipOrigin {
+            distribution: Some(name.clone()),
+            origin: format!("pip {name} {version}").trim().to_string(),
+            wheels: listed,
+        },
+        None => source_build(),
     }
 }
 
@@ -269,14 +283,16 @@ mod tests {
         ] {
             std::fs::create_dir_all(site.path().join(info)).unwrap();
         }
-        let (name, origin, wheels) = pip_origin(site.path());
-        assert_eq!(name.as_deref(), Some("opencv-contrib-python"));
-        assert_eq!(origin, "pip opencv-contrib-python 4.9.0.80");
+        let pip = pip_origin(site.path());
+        assert_eq!(pip.distribution.as_deref(), Some("opencv-contrib-python"));
+        assert_eq!(pip.origin, "pip opencv-contrib-python 4.9.0.80");
         assert_eq!(
-            wheels,
+            pip.wheels,
             ["opencv-contrib-python 4.9.0.80", "opencv-python 4.7.0.72"]
         );
         let empty = tempfile::tempdir().unwrap();
-        assert_eq!(pip_origin(empty.path()).2, Vec::<String>::new());
+        let none = pip_origin(empty.path());
+        assert_eq!(none.origin, "source build");
+        assert!(none.wheels.is_empty());
     }
 }
