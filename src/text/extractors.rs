@@ -213,7 +213,7 @@ pub fn extractors() -> Vec<Extractor> {
         // release (`dustynv/opencv:4.8.1-r36.2.0`, `nvcr.io/nvidia/l4t-base:r32.7.1`).
         ex!("jetson.l4t", Plain, r"\bL4T_VERSION=(?P<v>3\d\.\d+(?:\.\d+)?)\b",
             "-- L4T_VERSION=32.7.4  JETPACK_VERSION=4.6.4  CUDA_VERSION=10.2.300" => "32.7.4"),
-        ex!("jetson.l4t", Plain, r"\b[\w.-]+/[\w.-]+:(?:[\w.]+-)*r(?P<v>3[2-9]\.\d+(?:\.\d+)?)\b",
+        ex!("jetson.l4t", Plain, r"[:-]r(?P<v>3[2-9]\.\d{1,2}\.\d{1,2})\b",
             "Found compatible container dustynv/opencv:4.8.1-r36.2.0 (2023-12-07, 5.1GB)" => "36.2.0"),
 
         // Operating system hints.
