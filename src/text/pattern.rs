@@ -2,7 +2,9 @@
 //!
 //! Real pastes wrap long lines (terminals, e-mail, GitHub quotes), so a literal space in a
 //! rule pattern matches any run of whitespace, including line breaks and a Markdown `>`
-//! quote marker. Patterns are case-insensitive and byte-oriented (non-UTF-8 input is fine).
+//! quote marker, and so does `\s` (a paste quoted in a reply puts `> ` at every line start:
+//! `that is\s+compatible` must still match across its lines). Patterns are case-insensitive and
+//! byte-oriented (non-UTF-8 input is fine).
 
 use regex::bytes::{Regex, RegexBuilder};
 use regex_automata::nfa::thompson::WhichCaptures;
@@ -15,25 +17,32 @@ const FLEXIBLE_SPACE: &str = r"[\s>]+";
 /// What a space followed by `?` or `*` becomes.
 const OPTIONAL_SPACE: &str = r"[\s>]*";
 
-/// Rewrites unescaped spaces outside character classes as [`FLEXIBLE_SPACE`]; a run of
-/// spaces becomes one.
+/// Rewrites unescaped spaces outside character classes as [`FLEXIBLE_SPACE`] (a run of
+/// spaces becomes one), and lets `\s` match a quote marker too: `[\s>]` outside a class,
+/// `\s>` inside one that is not negated.
 pub fn flexible_spaces(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
     let mut in_class = false;
+    let mut negated_class = false;
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                out.push(c);
-                if let Some(next) = chars.next() {
+            '\\' => match chars.next() {
+                Some('s') if !in_class => out.push_str(r"[\s>]"),
+                Some('s') if !negated_class => out.push_str(r"\s>"),
+                Some(next) => {
+                    out.push(c);
                     out.push(next);
                 }
-            }
+                None => out.push(c),
+            },
             '[' if !in_class => {
                 in_class = true;
+                negated_class = false;
                 out.push(c);
                 // `[]...]` and `[^]...]`: a leading `]` is a literal.
                 if chars.peek() == Some(&'^') {
+                    negated_class = true;
                     out.push(chars.next().unwrap_or('^'));
                 }
                 if chars.peek() == Some(&']') {
@@ -152,6 +161,16 @@ mod tests {
         assert_eq!(flexible_spaces("can ?not"), r"can[\s>]*not");
         assert_eq!(flexible_spaces("a *b"), r"a[\s>]*b");
         assert_eq!(flexible_spaces("a {2}b"), r"a[\s>]{2}b");
+    }
+
+    #[test]
+    fn whitespace_classes_admit_quote_markers() {
+        assert_eq!(flexible_spaces(r"is\s+ok"), r"is[\s>]+ok");
+        assert_eq!(flexible_spaces(r"(?m)^[\s-]*x"), r"(?m)^[\s>-]*x");
+        // A negated class keeps excluding whitespace only; `\S` and an escaped `\\s` stay.
+        assert_eq!(flexible_spaces(r"[^\s:]+\S\\s"), r"[^\s:]+\S\\s");
+        let re = compile(r"Errors were encountered while processing:\s+libopencv").unwrap();
+        assert!(re.is_match(b"> Errors were encountered while processing:\n>  libopencv-dev"));
     }
 
     #[test]
