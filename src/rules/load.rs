@@ -70,10 +70,18 @@ pub fn load_rules(extra_dir: Option<&Path>) -> Result<RuleSet, RuleError> {
             r.slots()
                 .into_iter()
                 .enumerate()
-                .map(|(slot, (_, p, limit))| PlannedPattern {
-                    source: p.to_string(),
-                    limit,
-                    head_only: r.slot_is_prose(slot),
+                .map(|(slot, (_, p, limit))| {
+                    let prose = r.slot_is_prose(slot);
+                    PlannedPattern {
+                        // Prose is written by hand and may be hard-wrapped: see `prose_gaps`.
+                        source: if prose {
+                            pattern::prose_gaps(p)
+                        } else {
+                            p.to_string()
+                        },
+                        limit,
+                        head_only: prose,
+                    }
                 })
                 .collect()
         })

@@ -78,6 +78,76 @@ pub fn flexible_spaces(pattern: &str) -> String {
     out
 }
 
+/// Lets the bounded gaps of a prose pattern cross a line break: `[^\n.]{0,40}` becomes
+/// `[^.]{0,40}`, `[^\n]{0,60}` becomes `[\s\S]{0,60}`. A sentence hard-wrapped by an e-mail
+/// client or a terminal is still one sentence; unbounded gaps (`[^\n]*`) keep to their line,
+/// so a pattern cannot join words paragraphs apart.
+pub fn prose_gaps(pattern: &str) -> String {
+    let bytes = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            // An escape is copied whole, so `\[^\n]` stays a literal bracket.
+            let end = (i + 2).min(bytes.len());
+            out.push_str(&pattern[i..end]);
+            i = end;
+            continue;
+        }
+        if pattern[i..].starts_with("[^")
+            && let Some((class, after)) = negated_class(&pattern[i + 2..])
+            && bounded_quantifier(after)
+            && class.contains("\\n")
+        {
+            let rest = class.replacen("\\n", "", 1);
+            if rest.is_empty() {
+                out.push_str(r"[\s\S]");
+            } else {
+                out.push_str("[^");
+                out.push_str(&rest);
+                out.push(']');
+            }
+            i += 2 + class.len() + 1;
+            continue;
+        }
+        let ch = pattern[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// The body of a negated class whose `[^` was just read, and what follows its `]`.
+fn negated_class(rest: &str) -> Option<(&str, &str)> {
+    let bytes = rest.as_bytes();
+    let mut j = 0;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'[' => return None, // nested classes: leave the pattern as written
+            b']' if j > 0 => return Some((&rest[..j], &rest[j + 1..])),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Whether `rest` starts with a bounded repetition `{m,n}` or `{n}`.
+fn bounded_quantifier(rest: &str) -> bool {
+    let Some(body) = rest.strip_prefix('{') else {
+        return false;
+    };
+    let Some(end) = body.find('}') else {
+        return false;
+    };
+    let inner = &body[..end];
+    let mut parts = inner.splitn(2, ',');
+    let low = parts.next().unwrap_or("");
+    let high = parts.next();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(low) && high.is_none_or(digits)
+}
+
 const SIZE_LIMIT: usize = 64 << 20;
 
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
@@ -161,6 +231,32 @@ mod tests {
         assert_eq!(flexible_spaces("can ?not"), r"can[\s>]*not");
         assert_eq!(flexible_spaces("a *b"), r"a[\s>]*b");
         assert_eq!(flexible_spaces("a {2}b"), r"a[\s>]{2}b");
+    }
+
+    #[test]
+    fn prose_gaps_cross_a_line_break_when_bounded() {
+        assert_eq!(prose_gaps(r"a[^\n.]{0,40}b"), r"a[^.]{0,40}b");
+        assert_eq!(prose_gaps(r"a[^\n]{0,60}?b"), r"a[\s\S]{0,60}?b");
+        assert_eq!(prose_gaps(r"a[^\n]{3}b"), r"a[\s\S]{3}b");
+        // Unbounded gaps, other classes and escaped brackets stay as written.
+        for kept in [
+            r"a[^\n]*b",
+            r"a[^\n]{2,}b",
+            r"a[^.]{0,9}b",
+            r"\[^\n]{0,9}",
+            r"[^\]\n]{0,5}",
+        ] {
+            let expected = if kept == r"[^\]\n]{0,5}" {
+                r"[^\]]{0,5}"
+            } else {
+                kept
+            };
+            assert_eq!(prose_gaps(kept), expected, "{kept}");
+        }
+        let re = compile(&prose_gaps(r"\bafter compiling\b[^\n.]{0,60}\bstill\b")).unwrap();
+        assert!(re.is_match(
+            b"after compiling OpenCV and installing it, python\nstill shows the old one"
+        ));
     }
 
     #[test]
