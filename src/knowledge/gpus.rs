@@ -42,8 +42,8 @@ pub const GPUS: &[GpuRow] = &[
     row!(r"DGX[\s_-]*Spark|\bGB10\b",                        "DGX Spark (Blackwell)",     "12.1", OPENCV_JETSON),
     // Workstation names that reuse GeForce-like numbers: before the GeForce rows.
     row!(r"RTX\s*PRO\s*\d{4}\b[^\n]{0,20}?Blackwell|RTX\s*PRO\s*\d{4}", "RTX PRO Blackwell", "12.0", NVIDIA_PAGE),
-    row!(r"RTX\s*[2-6]000\s*Ada",                            "RTX Ada workstation",       "8.9", NVIDIA_PAGE),
-    row!(r"RTX\s*A[2-6]000",                                 "RTX A-series (Ampere)",     "8.6", NVIDIA_PAGE),
+    row!(r"RTX\s*[2-6]000E?\s*(?:SFF\s*)?Ada",                "RTX Ada workstation",       "8.9", NVIDIA_PAGE),
+    row!(r"RTX\s*A(?:[1-6][05]00|[45]00)\b",                   "RTX A-series (Ampere)",     "8.6", NVIDIA_PAGE),
     row!(r"Quadro\s*RTX\s*[3-8]000|TITAN\s*RTX",             "Quadro RTX / Titan RTX (Turing)", "7.5", NVIDIA_PAGE),
     // Data center.
     row!(r"\bK(?:20|40)[mcx]?\b",                            "Tesla K20/K40 (Kepler)",    "3.5", NVIDIA_PAGE),
@@ -51,7 +51,7 @@ pub const GPUS: &[GpuRow] = &[
     row!(r"\bM(?:40|60)\b",                                  "Tesla M40/M60 (Maxwell)",   "5.2", NVIDIA_PAGE),
     row!(r"\bP100\b|\bGP100\b",                              "Tesla P100 (Pascal)",       "6.0", NVIDIA_PAGE),
     row!(r"Tesla\s*P(?:4|40)\b",                             "Tesla P4/P40 (Pascal)",     "6.1", NVIDIA_PAGE),
-    row!(r"\bG?V100\b|TITAN\s*V\b",                          "V100 / Titan V (Volta)",    "7.0", NVIDIA_PAGE),
+    row!(r"\bG?V100S?\b|TITAN\s*V\b",                        "V100 / Titan V (Volta)",    "7.0", NVIDIA_PAGE),
     row!(r"(?:Tesla|NVIDIA)\s+T4\b",                         "Tesla T4 (Turing)",         "7.5", NVIDIA_PAGE),
     row!(r"\bA(?:100|30|800)\b",                             "A100/A30 (Ampere)",         "8.0", NVIDIA_PAGE),
     row!(r"\bA10G?\b|\bA(?:16|40)\b|NVIDIA\s+A2\b",          "A10/A16/A40/A2 (Ampere)",   "8.6", NVIDIA_PAGE),
@@ -63,6 +63,10 @@ pub const GPUS: &[GpuRow] = &[
     row!(r"GTX\s*6[5-9]0(?:\s*Ti)?|GTX\s*7[67]0(?:\s*Ti)?",   "GTX 650-690 / 760-770 (Kepler)", "3.0", NVIDIA_PAGE),
     row!(r"GTX\s*TITAN\b(?:\s*Black)?|GTX\s*78\d",           "GTX 780 / GTX Titan (Kepler)", "3.5", NVIDIA_PAGE),
     row!(r"GTX\s*7[45]\d(?:\s*Ti)?",                         "GTX 745/750 (Maxwell)",     "5.0", NVIDIA_PAGE),
+    // Laptop and workstation Maxwell parts on the first-generation chip (GM107/GM108): before
+    // the desktop GTX 9xx row, whose numbers they share.
+    row!(r"GTX\s*9[56]0M\b|GeForce\s*9[34][05]MX?\b|GeForce\s*920MX\b|Quadro\s*(?:M1200|M1000M|K(?:620|1200|2200))\b", "Maxwell GM107/GM108 (laptop, Quadro)", "5.0", NVIDIA_PAGE),
+    row!(r"Quadro\s*M(?:[4-6]000|2000)\b",                  "Quadro M2000-M6000 (Maxwell)", "5.2", NVIDIA_PAGE),
     row!(r"GTX\s*9[5-8]\d(?:\s*Ti)?|TITAN\s*X\s*\(?Maxwell", "GTX 9xx (Maxwell)",         "5.2", NVIDIA_PAGE),
     row!(r"GTX\s*10[5-8]\d(?:\s*Ti)?|TITAN\s*Xp|TITAN\s*X\s*\(?Pascal|Quadro\s*P\d{3,4}\b", "GTX 10xx (Pascal)", "6.1", NVIDIA_PAGE),
     row!(r"GT\s*1030\b",                                     "GT 1030 (Pascal)",          "6.1", NVIDIA_PAGE),
@@ -72,7 +76,7 @@ pub const GPUS: &[GpuRow] = &[
     row!(r"\bMX\s*(?:150|2[35]0|3[35]0)\b",                  "GeForce MX150-MX350 (Pascal)", "6.1", NVIDIA_PAGE),
     row!(r"\bMX\s*[45]50\b",                                 "GeForce MX450/MX550 (Turing)", "7.5", NVIDIA_PAGE),
     row!(r"\bMX\s*570\b",                                    "GeForce MX570 (Ampere)",    "8.6", NVIDIA_PAGE),
-    row!(r"Quadro\s*T\d{3,4}\b|NVIDIA\s+T(?:400|600|1000|1200)\b", "Quadro T-series (Turing)", "7.5", NVIDIA_PAGE),
+    row!(r"Quadro\s*T\d{3,4}\b|NVIDIA\s+T(?:400|500|550|600|1000|1200)\b", "Quadro T-series (Turing)", "7.5", NVIDIA_PAGE),
     row!(r"RTX\s*30[5-9]\d(?:\s*Ti)?",                       "RTX 30xx (Ampere)",         "8.6", NVIDIA_PAGE),
     row!(r"RTX\s*40[5-9]\d(?:\s*(?:Ti|Super))?",             "RTX 40xx (Ada)",            "8.9", NVIDIA_PAGE),
     row!(r"RTX\s*50[5-9]\d(?:\s*Ti)?",                       "RTX 50xx (Blackwell)",      "12.0", NVIDIA_PAGE),
@@ -129,6 +133,18 @@ mod tests {
             ("GeForce GTX 660 Ti", "3.0"),
             ("GeForce GT 1030", "6.1"),
             ("Quadro T1000", "7.5"),
+            ("Tesla V100S-PCIE-32GB", "7.0"),
+            ("NVIDIA RTX 4000 SFF Ada Generation", "8.9"),
+            ("NVIDIA RTX A500 Laptop GPU", "8.6"),
+            ("NVIDIA RTX A4500", "8.6"),
+            ("NVIDIA T500", "7.5"),
+            // the laptop 960M is a GM107 (5.0), the desktop 960 a GM206 (5.2)
+            ("NVIDIA GeForce GTX 960M", "5.0"),
+            ("GeForce GTX 960", "5.2"),
+            ("GeForce GTX 970M", "5.2"),
+            ("NVIDIA GeForce 940MX", "5.0"),
+            ("Quadro K2200", "5.0"),
+            ("Quadro M4000", "5.2"),
         ];
         for (name, cc) in cases {
             let row = lookup(name).unwrap_or_else(|| panic!("no row for {name}"));
