@@ -108,6 +108,13 @@ fn nvidia_smi_query_gpu_csv_gives_gpu_cc_and_driver_in_any_column_order() {
     );
     assert_eq!(d.facts.primary("gpu.cc"), Some("13.0"));
     assert_eq!(d.facts.primary("driver.version"), Some("610.11"));
+    // The same rows quoted in a GitHub reply (`> ` at every line start).
+    let d = diagnose_text(
+        &load_rules(None).unwrap(),
+        "> name, compute_cap, driver_version\n> NVIDIA Future GPU 9000, 13.0, 610.11\n",
+    );
+    assert_eq!(d.facts.primary("gpu.cc"), Some("13.0"));
+    assert_eq!(d.facts.primary("driver.version"), Some("610.11"));
 }
 
 #[test]

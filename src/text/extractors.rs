@@ -158,13 +158,13 @@ pub fn extractors() -> Vec<Extractor> {
             "my card has compute capability 8.6" => "8.6"),
         ex!("gpu.cc", Plain, r"CUDA Capability Major/Minor version number:\s*(?P<v>\d{1,2}\.\d)",
             "  CUDA Capability Major/Minor version number:    7.5" => "7.5"),
-        // `nvidia-smi --query-gpu=name,compute_cap,driver_version --format=csv` rows (any column order
-        // after the name): the compute capability is the only `N.N` column, the driver the only `NNN.NN[.NN]`.
+        // `nvidia-smi --query-gpu=name,compute_cap,driver_version --format=csv` rows, indented or quoted in
+        // a reply (`> `) (any column order after the name): the compute capability is the only `N.N` column, the driver the only `NNN.NN[.NN]`.
         // Columns hold word characters, dots, spaces, `[N/A]`: any other character ends the try early,
         // which keeps the scan's lazy DFA small on logs full of `NVIDIA ...:` lines.
-        ex!("gpu.cc", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[\w .+/\[\]-]*(?:,[\w .+/\[\]-]*)*?,[ \t]*(?P<v>\d{1,2}\.\d)[ \t]*(?:,|\r?$)",
+        ex!("gpu.cc", Plain, r"(?m)^[ \t>]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[\w .+/\[\]-]*(?:,[\w .+/\[\]-]*)*?,[ \t]*(?P<v>\d{1,2}\.\d)[ \t]*(?:,|\r?$)",
             "NVIDIA H100 80GB HBM3, 9.0, 580.159.04" => "9.0"),
-        ex!("driver.version", Plain, r"(?m)^[ \t]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[\w .+/\[\]-]*(?:,[\w .+/\[\]-]*)*?,[ \t]*(?P<v>[3-9]\d{2}\.\d{2,3}(?:\.\d{2})?)[ \t]*(?:,|\r?$)",
+        ex!("driver.version", Plain, r"(?m)^[ \t>]*(?:NVIDIA|Tesla|GeForce|Quadro|RTX)[\w .+/\[\]-]*(?:,[\w .+/\[\]-]*)*?,[ \t]*(?P<v>[3-9]\d{2}\.\d{2,3}(?:\.\d{2})?)[ \t]*(?:,|\r?$)",
             "Tesla V100-SXM2-16GB, 7.0, 450.80.02, 16160 MiB" => "450.80.02"),
 
         // What the build holds.
@@ -201,7 +201,7 @@ pub fn extractors() -> Vec<Extractor> {
         ex!("pip.opencv_wheel", PipWheel, r"\b(?P<v>opencv(?:[-_]contrib)?[-_]python(?:[-_]headless)?(?:==|[ \t]+|[ \t]*\r?\nVersion:[ \t]*)\d+\.\d+\.\d+\.\d+)\b",
             "opencv-contrib-python        4.8.0.76" => "opencv-contrib-python 4.8.0.76"),
         // ldconfig -p: what the loader's cache holds.
-        ex!("loader.libraries", Plain, r"(?m)^[ \t]*(?P<v>lib(?:cudnn|cudart|cublas|cufft|npp[a-z]*|nvinfer|opencv_core|opencv_dnn)\.so\.[\d.]+[a-z]?)[ \t]+\(libc6",
+        ex!("loader.libraries", Plain, r"(?m)^[ \t>]*(?P<v>lib(?:cudnn|cudart|cublas|cufft|npp[a-z]*|nvinfer|opencv_core|opencv_dnn)\.so\.[\d.]+[a-z]?)[ \t]+\(libc6",
             "\tlibcudnn.so.9 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcudnn.so.9" => "libcudnn.so.9"),
 
         // Jetson's L4T release, of the host (`L4T 32.6.1`) or of a container image (`l4t-r35.4.1`).
