@@ -217,7 +217,7 @@ pub fn extractors() -> Vec<Extractor> {
             "Found compatible container dustynv/opencv:4.8.1-r36.2.0 (2023-12-07, 5.1GB)" => "36.2.0"),
 
         // Operating system hints.
-        ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Visual Studio|\bLNK\d{4}\b|\.vcxproj\b|MSBuild",
+        ex!("platform.os_hint", Fixed("windows"), r"\b[A-Z]:\\[A-Za-z]|\\modules\\[a-z]+\\src\\|DLL load failed|\.dll\b|Unable to load DLL|The specified module could not be found|\b0x8007007E\b|Visual Studio|\bLNK\d{4}\b|\.vcxproj\b|MSBuild",
             r"\modules\core\src\cuda_info.cpp:62: error" => "windows"),
         ex!("platform.os_hint", Fixed("macos"), r"\.dylib\b|/Users/[^/\s]+/|\bmacOS\b|Mac OS X",
             "Expected in: /usr/local/lib/libopencv_dnn.4.0.dylib" => "macos"),
