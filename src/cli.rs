@@ -17,6 +17,7 @@ const EXPLAIN_EXAMPLES: &str = "\
 Examples:
   python detect.py 2>&1 | cvdoctor explain
   cvdoctor explain build.log
+  cvdoctor explain <(docker logs my-detector 2>&1)
   cvdoctor explain \"(-217:Gpu API call) invalid device function in function 'make_policy'\"
   cvdoctor --format markdown explain traceback.txt > issue.md
   cvdoctor --format json explain - < log.txt | jq '.findings[0].fix'";
@@ -99,8 +100,9 @@ pub enum ColorChoice {
 pub enum Command {
     /// Explain a pasted error, traceback or build log: what went wrong and the exact fix.
     ///
-    /// Reads standard input when given no INPUT or `-`. An INPUT that names a file is read
-    /// as a file; anything else is taken as the text itself.
+    /// Reads standard input when given no INPUT or `-`. An INPUT that names a file (or a
+    /// pipe, such as `<(journalctl -b)`) is read as a file; anything else is taken as the text
+    /// itself, unless it looks like a mistyped file name.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain {
         /// Files, `-` for standard input, or the error text itself.
@@ -476,21 +478,30 @@ fn explain_inputs(args: &[OsString]) -> Result<Vec<Input<'static>>> {
         let arg = path.display().to_string();
         if os_arg == "-" {
             inputs.push(stdin_input());
-        } else if path.is_file() {
+        } else if path.is_dir() {
+            bail!("{arg} is a directory; give a file, `-` for standard input, or the error text");
+        } else if path.exists() {
+            // Not only regular files: `<(journalctl ...)`, `/dev/stdin` and named pipes are
+            // streams the shell hands over as paths.
             let file = std::fs::File::open(path).with_context(|| format!("cannot read {arg}"))?;
             inputs.push(Input {
                 name: arg,
                 reader: Box::new(file),
             });
-        } else if path.is_dir() {
-            bail!("{arg} is a directory; give a file, `-` for standard input, or the error text");
-        } else if args.len() == 1 && looks_like_a_path(&arg) {
-            bail!(
-                "no such file: {arg} (to explain this text itself, pass it with a space or via stdin)"
-            );
         } else {
             text_words.push(arg);
         }
+    }
+    // Words that all look like paths, or a path-like word beside real files, are a mistyped
+    // file name rather than error text to explain.
+    let all_words_are_paths = text_words.iter().all(|word| looks_like_a_path(word));
+    if let Some(missing) = text_words
+        .iter()
+        .find(|word| looks_like_a_path(word) && (all_words_are_paths || !inputs.is_empty()))
+    {
+        bail!(
+            "no such file: {missing} (to explain this text itself, pass it with a space or via stdin)"
+        );
     }
     if !text_words.is_empty() {
         let text = text_words.join(" ");

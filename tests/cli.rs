@@ -139,6 +139,56 @@ fn usage_errors_exit_two_with_one_line() {
 }
 
 #[test]
+fn streams_given_as_paths_are_read_and_mistyped_names_beside_files_are_refused() {
+    // `/dev/stdin` is what `<(command)` and named pipes look like: a path that is not a
+    // regular file. Before, it was refused as "no such file".
+    #[cfg(target_os = "linux")]
+    {
+        let out = cvdoctor(&["explain", "/dev/stdin"], Some(MAKE_POLICY.as_bytes()));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout(&out).starts_with("error[CVD101]"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("build.log");
+    std::fs::write(&real, MAKE_POLICY).unwrap();
+    // a real file and a mistyped one: not "missing.log" explained as text
+    let out = cvdoctor(&["explain", real.to_str().unwrap(), "missing.log"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file: missing.log"));
+    // two mistyped names
+    let out = cvdoctor(&["explain", "logs/a.txt", "logs/b.txt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    // words of an error message that contain a path are still text
+    let out = cvdoctor(
+        &[
+            "explain",
+            "/usr/lib/libcudnn.so.8:",
+            "cannot",
+            "open",
+            "shared",
+            "object",
+            "file",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn help_teaches_with_examples() {
     let out = cvdoctor(&["explain", "--help"], None);
     assert_eq!(out.status.code(), Some(0));
