@@ -478,9 +478,12 @@ fn explain_inputs(args: &[OsString]) -> Result<Vec<Input<'static>>> {
         let arg = path.display().to_string();
         if os_arg == "-" {
             inputs.push(stdin_input());
-        } else if path.is_dir() {
-            bail!("{arg} is a directory; give a file, `-` for standard input, or the error text");
-        } else if path.exists() {
+        } else if let Ok(metadata) = path.metadata() {
+            if metadata.is_dir() {
+                bail!(
+                    "{arg} is a directory; give a file, `-` for standard input, or the error text"
+                );
+            }
             // Not only regular files: `<(journalctl ...)`, `/dev/stdin` and named pipes are
             // streams the shell hands over as paths.
             let file = std::fs::File::open(path).with_context(|| format!("cannot read {arg}"))?;
