@@ -113,7 +113,12 @@ pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
         .flat_map(|r| r.supersedes.iter().cloned())
         .collect();
     findings.retain(|f| !superseded.contains(&f.rule));
-    if findings.iter().any(|f| !is_fallback(rules, f)) {
+    // A generic (fallback) explanation gives way to a specific error, but not to a warning
+    // alone: a lint about the build flags does not explain the failure the paste shows.
+    if findings
+        .iter()
+        .any(|f| !is_fallback(rules, f) && f.severity == Severity::Error)
+    {
         findings.retain(|f| !is_fallback(rules, f));
     }
     findings.sort_by(|a, b| {

@@ -107,6 +107,23 @@ fn most_specific_rule_comes_first() {
 }
 
 #[test]
+fn a_warning_alone_does_not_hide_the_generic_error() {
+    // CVD314 (a warning about the cmake flags) fires on the command line; the run-time error
+    // has only the generic fallback CVD110, which must still be reported, and first.
+    let paste = "OpenCV Error: Gpu API call (too many resources requested for launch) in updateQDCaller\n\
+                 opencv 2.4.9 (cmake -D CUDA_GENERATION=Auto -D CUDA_ARCH_BIN=6.1 ..)";
+    let out = cvdoctor(&["--format", "json", "explain", paste], None);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["CVD110", "CVD314"]);
+}
+
+#[test]
 fn reads_files_crlf_ansi_and_non_utf8() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("paste.txt");

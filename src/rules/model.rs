@@ -33,7 +33,7 @@ pub struct RawRule {
     /// Higher comes first when several rules fire; specific causes above generic ones.
     #[serde(default = "default_priority")]
     pub priority: i32,
-    /// Reported only when no other (non-fallback) rule fires.
+    /// Reported only when no other (non-fallback) error rule fires; a warning alone does not hide it.
     #[serde(default)]
     pub fallback: bool,
     /// Reads what a person wrote: matched only in the first MiB of the input (a report's
