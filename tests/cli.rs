@@ -110,7 +110,7 @@ fn most_specific_rule_comes_first() {
 fn a_warning_alone_does_not_hide_the_generic_error() {
     // CVD314 (a warning about the cmake flags) fires on the command line; the run-time error
     // has only the generic fallback CVD110, which must still be reported, and first.
-    let paste = "OpenCV Error: Gpu API call (too many resources requested for launch) in updateQDCaller\n\
+    let paste = "error: (-217:Gpu API call) unspecified launch failure in function 'synchronize'\n\
                  opencv 2.4.9 (cmake -D CUDA_GENERATION=Auto -D CUDA_ARCH_BIN=6.1 ..)";
     let out = cvdoctor(&["--format", "json", "explain", paste], None);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
