@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{FATBIN_FIXTURES as FIXTURES, cvdoctor, install_cv2, site_packages};
+use common::{FATBIN_FIXTURES as FIXTURES, cvdoctor, install_cv2, rules_of, site_packages};
 
 /// `check --format json` with `args`; every call also checks the round trip (below).
 fn check(args: &[&str]) -> (i32, serde_json::Value, String) {
@@ -69,15 +69,6 @@ fn assert_round_trip(args: &[&str], check_doc: &serde_json::Value) {
         rules(&expected),
         "redacted bundle of check {args:?}"
     );
-}
-
-fn rules_of(doc: &serde_json::Value) -> Vec<String> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// The finding of `rule`; fails the test with the rules that did fire.

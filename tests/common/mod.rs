@@ -32,3 +32,13 @@ pub fn install_cv2(site: &Path, fixture: &str) {
     )
     .unwrap();
 }
+
+/// The rule ids of a `--format json` document, most likely first.
+pub fn rules_of(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
