@@ -113,13 +113,16 @@ pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
         .flat_map(|r| r.supersedes.iter().cloned())
         .collect();
     findings.retain(|f| !superseded.contains(&f.rule));
-    // A generic (fallback) explanation gives way to a specific error, but not to a warning
-    // alone: a lint about the build flags does not explain the failure the paste shows.
-    if findings
+    // A generic (fallback) explanation gives way to a specific one at least as severe, but a
+    // warning does not hide a generic error: a lint about the build flags does not explain the
+    // failure the paste shows.
+    let most_severe_specific = findings
         .iter()
-        .any(|f| !is_fallback(rules, f) && f.severity == Severity::Error)
-    {
-        findings.retain(|f| !is_fallback(rules, f));
+        .filter(|f| !is_fallback(rules, f))
+        .map(|f| f.severity)
+        .min();
+    if let Some(specific) = most_severe_specific {
+        findings.retain(|f| !is_fallback(rules, f) || f.severity < specific);
     }
     findings.sort_by(|a, b| {
         b.priority

@@ -108,14 +108,20 @@ fn most_specific_rule_comes_first() {
 }
 
 #[test]
-fn a_warning_alone_does_not_hide_the_generic_error() {
+fn a_fallback_is_hidden_only_by_a_rule_at_least_as_severe() {
     // CVD314 (a warning about the cmake flags) fires on the command line; the run-time error
     // has only the generic fallback CVD110, which must still be reported, and first.
     let paste = "error: (-217:Gpu API call) unspecified launch failure in function 'synchronize'\n\
                  opencv 2.4.9 (cmake -D CUDA_GENERATION=Auto -D CUDA_ARCH_BIN=6.1 ..)";
     let out = cvdoctor(&["--format", "json", "explain", paste], None);
-    let rules = rule_ids(&out);
-    assert_eq!(rules, ["CVD110", "CVD314"]);
+    assert_eq!(rule_ids(&out), ["CVD110", "CVD314"]);
+
+    // A specific warning still hides a generic warning: CVD206 (FP16 target) over CVD212's
+    // "runs on the CPU" prose fallback.
+    let paste = "DNN_TARGET_CUDA_FP16 not supported on this GPU\n\
+                 the yolo detection still runs on the CPU even with the CUDA build";
+    let out = cvdoctor(&["--format", "json", "explain", paste], None);
+    assert_eq!(rule_ids(&out), ["CVD206"]);
 }
 
 #[test]

@@ -33,7 +33,8 @@ pub struct RawRule {
     /// Higher comes first when several rules fire; specific causes above generic ones.
     #[serde(default = "default_priority")]
     pub priority: i32,
-    /// Reported only when no other (non-fallback) error rule fires; a warning alone does not hide it.
+    /// Reported only when no other (non-fallback) rule of at least its severity fires (a warning
+    /// does not hide a generic error).
     #[serde(default)]
     pub fallback: bool,
     /// Reads what a person wrote: matched only in the first MiB of the input (a report's
