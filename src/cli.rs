@@ -503,7 +503,7 @@ fn explain_inputs(args: &[OsString]) -> Result<Vec<Input<'static>>> {
         .find(|word| looks_like_a_path(word) && (all_words_are_paths || !inputs.is_empty()))
     {
         bail!(
-            "no such file: {missing} (to explain this text itself, pass it with a space or via stdin)"
+            "no such file: {missing} (check the path; to explain it as text instead, pipe it: echo '{missing}' | cvdoctor explain)"
         );
     }
     if !text_words.is_empty() {

@@ -185,6 +185,9 @@ fn streams_given_as_paths_are_read_and_mistyped_names_beside_files_are_refused()
     // two mistyped names
     let out = cvdoctor(&["explain", "logs/a.txt", "logs/b.txt"], None);
     assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no such file: logs/a.txt"), "{stderr}");
+    assert!(stderr.contains("check the path"), "{stderr}");
     // words of an error message that contain a path are still text
     let out = cvdoctor(
         &[
