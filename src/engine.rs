@@ -31,6 +31,9 @@ pub struct Finding {
     pub references: Vec<String>,
     #[serde(skip)]
     pub priority: i32,
+    /// The rule is generic: shown only when no specific finding at least as severe is.
+    #[serde(skip)]
+    pub fallback: bool,
 }
 
 /// What matched for one rule, gathered from the scan.
@@ -91,6 +94,7 @@ pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
     derived::derive(&mut scan.facts);
     let scan = &*scan;
     let mut findings = Vec::new();
+    let mut superseded: Vec<&str> = Vec::new();
     for (index, rule) in rules.rules.iter().enumerate() {
         let found = matches_for(index, rule, scan);
         let patterns_ok = !rule.has_patterns() || !found.pattern_hits.is_empty();
@@ -105,24 +109,20 @@ pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
         evidence.sort_by_key(|h| (h.source.clone(), h.line));
         evidence.dedup_by(|a, b| a.source == b.source && a.line == b.line);
         evidence.truncate(3);
+        superseded.extend(rule.supersedes.iter().map(String::as_str));
         findings.push(finding(rules, rule, evidence, &found.captures, &scan.facts));
     }
-    let superseded: Vec<String> = findings
-        .iter()
-        .filter_map(|f| rules.find(&f.rule))
-        .flat_map(|r| r.supersedes.iter().cloned())
-        .collect();
-    findings.retain(|f| !superseded.contains(&f.rule));
+    findings.retain(|f| !superseded.contains(&f.rule.as_str()));
     // A generic (fallback) explanation gives way to a specific one at least as severe, but a
     // warning does not hide a generic error: a lint about the build flags does not explain the
     // failure the paste shows.
     let most_severe_specific = findings
         .iter()
-        .filter(|f| !is_fallback(rules, f))
+        .filter(|f| !f.fallback)
         .map(|f| f.severity)
         .min();
     if let Some(specific) = most_severe_specific {
-        findings.retain(|f| !is_fallback(rules, f) || f.severity < specific);
+        findings.retain(|f| !f.fallback || f.severity < specific);
     }
     findings.sort_by(|a, b| {
         b.priority
@@ -132,10 +132,6 @@ pub fn evaluate(rules: &RuleSet, scan: &mut ScanResult) -> Vec<Finding> {
             .then_with(|| a.rule.cmp(&b.rule))
     });
     findings
-}
-
-fn is_fallback(rules: &RuleSet, finding: &Finding) -> bool {
-    rules.find(&finding.rule).is_some_and(|r| r.fallback)
 }
 
 fn first_line(finding: &Finding) -> u64 {
@@ -165,6 +161,7 @@ fn finding(
         facts: facts_used(rule, facts),
         references: rule.references.clone(),
         priority: rule.priority,
+        fallback: rule.fallback,
     }
 }
 
