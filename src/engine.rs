@@ -62,8 +62,12 @@ fn matches_for<'a>(rule_index: usize, rule: &Rule, scan: &'a ScanResult) -> Rule
         }
         match slots[slot].0 {
             Role::Pattern => {
-                if found.captures.is_empty() {
-                    found.captures = hits[0].captures.clone();
+                // Every pattern that hit lends its named groups; an earlier pattern's value wins
+                // (a fix reads `capture.lib or capture.lib2 ...` whichever pattern matched).
+                for (name, value) in &hits[0].captures {
+                    if !found.captures.iter().any(|(n, _)| n == name) {
+                        found.captures.push((name.clone(), value.clone()));
+                    }
                 }
                 found.pattern_hits.extend(hits.iter());
             }
