@@ -497,13 +497,19 @@ fn explain_inputs(args: &[OsString]) -> Result<Vec<Input<'static>>> {
     }
     // Words that all look like paths, or a path-like word beside real files, are a mistyped
     // file name rather than error text to explain.
-    let all_words_are_paths = text_words.iter().all(|word| looks_like_a_path(word));
-    if let Some(missing) = text_words
+    let path_like: Vec<&String> = text_words
         .iter()
-        .find(|word| looks_like_a_path(word) && (all_words_are_paths || !inputs.is_empty()))
+        .filter(|word| looks_like_a_path(word))
+        .collect();
+    let all_words_are_paths = path_like.len() == text_words.len();
+    if let Some(missing) = path_like
+        .first()
+        .filter(|_| all_words_are_paths || !inputs.is_empty())
     {
+        // Quoted for a POSIX shell, so the suggested command works whatever the word holds.
+        let quoted = missing.replace('\'', r"'\''");
         bail!(
-            "no such file: {missing} (check the path; to explain it as text instead, pipe it: echo '{missing}' | cvdoctor explain)"
+            "no such file: {missing} (check the path; to explain it as text instead, pipe it: echo '{quoted}' | cvdoctor explain)"
         );
     }
     if !text_words.is_empty() {

@@ -188,6 +188,14 @@ fn streams_given_as_paths_are_read_and_mistyped_names_beside_files_are_refused()
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no such file: logs/a.txt"), "{stderr}");
     assert!(stderr.contains("check the path"), "{stderr}");
+    // the suggested command stays valid shell when the name holds a quote
+    let out = cvdoctor(&["explain", "logs/it's.txt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(r"echo 'logs/it'\''s.txt' | cvdoctor explain"),
+        "{stderr}"
+    );
     // words of an error message that contain a path are still text
     let out = cvdoctor(
         &[
