@@ -70,15 +70,15 @@ pub const GPUS: &[GpuRow] = &[
     row!(r"GTX\s*9[5-8]\d(?:\s*Ti)?|TITAN\s*X\s*\(?Maxwell", "GTX 9xx (Maxwell)",         "5.2", NVIDIA_PAGE),
     row!(r"GTX\s*10[5-8]\d(?:\s*Ti)?|TITAN\s*Xp|TITAN\s*X\s*\(?Pascal|Quadro\s*P\d{3,4}\b", "GTX 10xx (Pascal)", "6.1", NVIDIA_PAGE),
     row!(r"GT\s*1030\b",                                     "GT 1030 (Pascal)",          "6.1", NVIDIA_PAGE),
-    row!(r"RTX\s*20[5-8]\d(?:\s*(?:Ti|Super))?|GTX\s*16[3-6]\d(?:\s*(?:Ti|Super))?", "RTX 20xx / GTX 16xx (Turing)", "7.5", NVIDIA_PAGE),
+    row!(r"RTX\s*20[5-8]\d(?:\s*(?:Ti|Super))?|\b20[6-8]0\s*(?:Ti|Super)\b|GTX\s*16[3-6]\d(?:\s*(?:Ti|Super))?", "RTX 20xx / GTX 16xx (Turing)", "7.5", NVIDIA_PAGE),
     // Laptop MX chips: Maxwell, Pascal, Turing and Ampere under one brand.
     row!(r"\bMX\s*1[13]0\b",                                 "GeForce MX110/MX130 (Maxwell)", "5.0", NVIDIA_PAGE),
     row!(r"\bMX\s*(?:150|2[35]0|3[35]0)\b",                  "GeForce MX150-MX350 (Pascal)", "6.1", NVIDIA_PAGE),
     row!(r"\bMX\s*[45]50\b",                                 "GeForce MX450/MX550 (Turing)", "7.5", NVIDIA_PAGE),
     row!(r"\bMX\s*570\b",                                    "GeForce MX570 (Ampere)",    "8.6", NVIDIA_PAGE),
     row!(r"Quadro\s*T\d{3,4}\b|NVIDIA\s+T(?:400|500|550|600|1000|1200)\b", "Quadro T-series (Turing)", "7.5", NVIDIA_PAGE),
-    row!(r"RTX\s*30[5-9]\d(?:\s*Ti)?",                       "RTX 30xx (Ampere)",         "8.6", NVIDIA_PAGE),
-    row!(r"RTX\s*40[5-9]\d(?:\s*(?:Ti|Super))?",             "RTX 40xx (Ada)",            "8.9", NVIDIA_PAGE),
+    row!(r"RTX\s*30[5-9]\d(?:\s*Ti)?|\b30[6-9]0\s*Ti\b",      "RTX 30xx (Ampere)",         "8.6", NVIDIA_PAGE),
+    row!(r"RTX\s*40[5-9]\d(?:\s*(?:Ti|Super))?|\b40[6-8]0\s*(?:Ti|Super)\b", "RTX 40xx (Ada)",            "8.9", NVIDIA_PAGE),
     row!(r"RTX\s*50[5-9]\d(?:\s*Ti)?",                       "RTX 50xx (Blackwell)",      "12.0", NVIDIA_PAGE),
 ];
 
@@ -124,6 +124,9 @@ mod tests {
             ("Quadro RTX 6000", "7.5"),
             ("NVIDIA GeForce RTX 5070 Ti Laptop GPU", "12.0"),
             ("GeForce GTX 1650", "7.5"),
+            // the model number alone, as users write it: "GPU: 2080Ti"
+            ("2080Ti", "7.5"),
+            ("a 3080 Ti", "8.6"),
             ("GeForce GTX 745", "5.0"),
             ("Tesla K80", "3.7"),
             ("NVIDIA L4", "8.9"),
