@@ -24,11 +24,23 @@ pub fn environment() -> Environment<'static> {
     env.set_syntax(syntax);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.add_function("toolkits_for_arch", |arch: String| {
-        let digits: String = arch.chars().filter(char::is_ascii_digit).collect();
-        digits
-            .parse()
-            .map(arch_toolkits::toolkits_for_arch)
-            .unwrap_or_else(|_| "an unknown range of CUDA toolkits".into())
+        let one = |arch: &str| {
+            let digits: String = arch.chars().filter(char::is_ascii_digit).collect();
+            digits
+                .parse()
+                .map(arch_toolkits::toolkits_for_arch)
+                .unwrap_or_else(|_| "an unknown range of CUDA toolkits".into())
+        };
+        // `gpu.arch_bin` lists one architecture per GPU ("7.0 8.6"): each gets its own range.
+        let archs: Vec<&str> = arch.split_whitespace().collect();
+        match archs.as_slice() {
+            [single] => one(single),
+            _ => archs
+                .iter()
+                .map(|a| format!("{a}: {}", one(a)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
     });
     env.add_function("min_driver", |cuda: String| {
         Version::parse(&cuda)
@@ -338,5 +350,13 @@ mod tests {
             out,
             "CC 7.0\n\nno cuda 86: CUDA 11.1 and later; 525.60.13; []"
         );
+    }
+
+    #[test]
+    fn toolkit_ranges_for_every_architecture_of_a_list() {
+        let env = environment();
+        let ctx = context(&Facts::default(), &[]);
+        let out = render(&env, "{{ toolkits_for_arch('7.0 8.6') }}", &ctx).unwrap();
+        assert_eq!(out, "7.0: CUDA 9.0 to 12.9; 8.6: CUDA 11.1 and later");
     }
 }
