@@ -31,8 +31,12 @@ pub fn environment() -> Environment<'static> {
                 .map(arch_toolkits::toolkits_for_arch)
                 .unwrap_or_else(|_| "an unknown range of CUDA toolkits".into())
         };
-        // `gpu.arch_bin` lists one architecture per GPU ("7.0 8.6"): each gets its own range.
-        let archs: Vec<&str> = arch.split_whitespace().collect();
+        // `gpu.arch_bin` lists one architecture per GPU ("7.0 8.6"), and arch lists in messages
+        // use ';' or ',' ("8.6;8.9"): each gets its own range.
+        let archs: Vec<&str> = arch
+            .split(|c: char| c.is_whitespace() || c == ';' || c == ',')
+            .filter(|a| !a.is_empty())
+            .collect();
         match archs.as_slice() {
             [single] => one(single),
             _ => archs
@@ -358,5 +362,11 @@ mod tests {
         let ctx = context(&Facts::default(), &[]);
         let out = render(&env, "{{ toolkits_for_arch('7.0 8.6') }}", &ctx).unwrap();
         assert_eq!(out, "7.0: CUDA 9.0 to 12.9; 8.6: CUDA 11.1 and later");
+        // PyTorch's TORCH_CUDA_ARCH_LIST style: ';' between, '+PTX' after
+        let out = render(&env, "{{ toolkits_for_arch('8.6;8.9+PTX') }}", &ctx).unwrap();
+        assert_eq!(
+            out,
+            "8.6: CUDA 11.1 and later; 8.9+PTX: CUDA 11.8 and later"
+        );
     }
 }
