@@ -38,6 +38,8 @@ pub fn environment() -> Environment<'static> {
             .filter(|a| !a.is_empty())
             .collect();
         match archs.as_slice() {
+            // an empty capture still says that no range is known, not nothing
+            [] => one(""),
             [single] => one(single),
             _ => archs
                 .iter()
@@ -368,5 +370,7 @@ mod tests {
             out,
             "8.6: CUDA 11.1 and later; 8.9+PTX: CUDA 11.8 and later"
         );
+        let out = render(&env, "{{ toolkits_for_arch('') }}", &ctx).unwrap();
+        assert_eq!(out, "an unknown range of CUDA toolkits");
     }
 }
