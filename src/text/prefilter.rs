@@ -236,21 +236,21 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    /// `patterns[i]` is pattern `i`, parsed by [`super::pattern::parse`].
-    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a Hir>) -> Prefilter {
+    /// `requirements[i]` is pattern `i`'s, from [`required_of`].
+    pub fn new<'a>(requirements: impl IntoIterator<Item = &'a [AnyOf]>) -> Prefilter {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut index_of = std::collections::HashMap::new();
-        let needs = patterns
+        let needs = requirements
             .into_iter()
-            .map(|hir| {
-                required_of(hir)
-                    .into_iter()
+            .map(|required| {
+                required
+                    .iter()
                     .map(|any_of| {
                         any_of
-                            .into_iter()
+                            .iter()
                             .map(|literal| {
                                 *index_of.entry(literal.clone()).or_insert_with(|| {
-                                    literals.push(literal);
+                                    literals.push(literal.clone());
                                     literals.len() - 1
                                 })
                             })
@@ -355,11 +355,11 @@ mod tests {
 
     #[test]
     fn candidates_are_the_patterns_whose_literals_appear() {
-        let hirs: Vec<Hir> = ["invalid device function", r"out of memory", r"\d+"]
+        let required: Vec<Vec<AnyOf>> = ["invalid device function", r"out of memory", r"\d+"]
             .iter()
-            .map(|p| pattern::parse(p).unwrap())
+            .map(|p| required_of(&pattern::parse(p).unwrap()))
             .collect();
-        let filter = Prefilter::new(&hirs);
+        let filter = Prefilter::new(required.iter().map(Vec::as_slice));
         assert_eq!(filter.filtered_len(), 2);
         assert_eq!(filter.candidates(b"INVALID DEVICE FUNCTION"), vec![0, 2]);
         assert_eq!(filter.candidates(b"CUDA out of\nMEMORY"), vec![1, 2]);

@@ -13,12 +13,13 @@ use std::io::{self, Read};
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
+use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
 use super::extractors::{self, Extractor};
 use super::localized;
 use super::pattern::{self, MultiPattern};
-use super::prefilter::Prefilter;
+use super::prefilter::{self, AnyOf, Prefilter};
 use crate::facts::{Facts, Origin};
 
 /// Target chunk size. Large enough to amortise the set scan, small enough for the cache.
@@ -89,8 +90,9 @@ struct Planned {
     /// Compiled on first use: most patterns never match a given input.
     regex: OnceLock<Regex>,
     source: String,
-    /// The pattern parsed, for sets and the prefilter.
-    hir: Hir,
+    /// The literals a match needs, for the prefilter. The parsed pattern is not kept (all
+    /// patterns' trees took 8 MB); sets parse their members again when compiled.
+    required: Vec<AnyOf>,
     owner: Owner,
     limit: usize,
     head_only: bool,
@@ -113,14 +115,14 @@ pub struct ScanPlan {
     prefilter: OnceLock<Prefilter>,
     /// Every pattern read past the head (all but prose), in one set or, when their union is
     /// too large (many `--rules`), in several; compiled when an input first goes past its head
-    /// (most are short). Scanners share them: a clone would start with an empty lazy-DFA cache.
+    /// (most are short). Scanners share them, each with its own search caches.
     tail_sets: OnceLock<Vec<PatternSet>>,
 }
 
 impl ScanPlan {
     fn prefilter(&self) -> &Prefilter {
         self.prefilter
-            .get_or_init(|| Prefilter::new(self.patterns.iter().map(|p| &p.hir)))
+            .get_or_init(|| Prefilter::new(self.patterns.iter().map(|p| p.required.as_slice())))
     }
 
     fn tail_sets(&self) -> &[PatternSet] {
@@ -165,7 +167,7 @@ impl ScanPlan {
                 patterns.push(Planned {
                     regex: OnceLock::new(),
                     source: planned.source.clone(),
-                    hir: pattern::parse(&planned.source).map_err(|e| (Some(owner), e))?,
+                    required: required_of(&planned.source).map_err(|e| (Some(owner), e))?,
                     owner,
                     limit: planned.limit,
                     head_only: planned.head_only,
@@ -178,7 +180,7 @@ impl ScanPlan {
             patterns.push(Planned {
                 regex: OnceLock::new(),
                 source: extractor.pattern.to_string(),
-                hir: pattern::parse(extractor.pattern).map_err(|e| (Some(owner), e))?,
+                required: required_of(extractor.pattern).map_err(|e| (Some(owner), e))?,
                 owner,
                 limit: EXTRACTOR_HIT_LIMIT,
                 head_only: false,
@@ -193,9 +195,17 @@ impl ScanPlan {
     }
 }
 
+/// Checks that `source` parses and returns what the prefilter needs of it.
+fn required_of(source: &str) -> Result<Vec<AnyOf>, String> {
+    pattern::parse(source).map(|hir| prefilter::required_of(&hir))
+}
+
 /// The patterns `ids` in one set.
 fn set_of(patterns: &[Planned], ids: &[usize]) -> Result<MultiPattern, String> {
-    let hirs: Vec<&Hir> = ids.iter().map(|&i| &patterns[i].hir).collect();
+    let hirs = ids
+        .iter()
+        .map(|&i| pattern::parse(&patterns[i].source))
+        .collect::<Result<Vec<Hir>, String>>()?;
     pattern::compile_set(&hirs)
 }
 
@@ -224,6 +234,9 @@ pub struct Scanner<'p> {
     /// The sets scanned past the head: none before it, then the plan's tail sets, then sets of
     /// the patterns still wanted, then none once every pattern has its hits.
     sets: Option<Cow<'p, [PatternSet]>>,
+    /// One search cache per set in `sets`, owned here so that the states a set's lazy DFA
+    /// learned are freed when the set is replaced (the plan's sets outlive the scanner).
+    caches: Vec<meta::Cache>,
     hits: Vec<Vec<Hit>>,
     counts: Vec<usize>,
     facts: Facts,
@@ -246,6 +259,7 @@ impl<'p> Scanner<'p> {
         Scanner {
             plan,
             sets: None,
+            caches: Vec::new(),
             hits: vec![Vec::new(); n],
             counts: vec![0; n],
             facts: Facts::default(),
@@ -274,6 +288,15 @@ impl<'p> Scanner<'p> {
             .flat_map(|sets| sets.iter())
             .map(|s| s.ids.len())
             .sum()
+    }
+
+    /// Moves to [`next_sets`](Self::next_sets), freeing the current sets' learned states
+    /// before the new sets are compiled, so the two are never held at once.
+    fn replace_sets(&mut self) {
+        self.caches.clear();
+        let sets = self.next_sets();
+        self.caches = sets.iter().map(|s| s.set.cache()).collect();
+        self.sets = Some(sets);
     }
 
     /// The sets to scan next: on leaving the head the plan's, unless some of their patterns
@@ -369,7 +392,7 @@ impl<'p> Scanner<'p> {
         }
         let in_head = self.in_head();
         if !in_head && self.sets.is_none() {
-            self.sets = Some(self.next_sets());
+            self.replace_sets();
         }
         if self.sets.as_ref().is_some_and(|sets| sets.is_empty()) {
             return;
@@ -395,9 +418,10 @@ impl<'p> Scanner<'p> {
             None => self.head_matches(chunk),
             Some(sets) => sets
                 .iter()
-                .flat_map(|set| {
+                .zip(self.caches.iter_mut())
+                .flat_map(|(set, cache)| {
                     set.set
-                        .matches_if_any(chunk)
+                        .matches_if_any(cache, chunk)
                         .into_iter()
                         .map(|i| set.ids[i])
                 })
@@ -431,7 +455,7 @@ impl<'p> Scanner<'p> {
             self.idle_bytes = 0;
         }
         if idle_drop || self.saturated_waiting * 2 >= self.active_len().max(1) {
-            self.sets = Some(self.next_sets());
+            self.replace_sets();
         }
     }
 
@@ -451,7 +475,10 @@ impl<'p> Scanner<'p> {
         let mut matched = Vec::new();
         for ids in candidates.chunks(HEAD_SET_SIZE) {
             match set_of(&self.plan.patterns, ids) {
-                Ok(set) => matched.extend(set.matches(chunk).into_iter().map(|i| ids[i])),
+                Ok(set) => {
+                    let found = set.matches(&mut set.cache(), chunk);
+                    matched.extend(found.into_iter().map(|i| ids[i]));
+                }
                 // Only with many large `--rules`: each pattern compiles alone.
                 Err(_) => matched.extend_from_slice(ids),
             }
