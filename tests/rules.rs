@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use cvdoctor::categories::CATEGORIES;
 use cvdoctor::diagnose::{diagnose_text, diagnose_text_with_facts};
 use cvdoctor::rules::load_rules;
+use cvdoctor::text::pattern;
 
 #[test]
 fn every_example_fires_and_every_near_miss_stays_silent() {
@@ -222,4 +223,26 @@ fn superseded_rules_leave_the_findings() {
         }
     }
     assert!(checked > 0);
+}
+
+#[test]
+fn every_named_group_is_read_by_the_fix() {
+    // Captures reach only the fix template: a group no fix reads is state nothing uses.
+    let rules = load_rules(None).unwrap();
+    let mut unread = Vec::new();
+    for rule in &rules.rules {
+        for (_, source, _) in rule.slots() {
+            let regex = pattern::compile(source).unwrap();
+            for name in regex.capture_names().flatten() {
+                let use_of = format!(r#"capture(?:\.{name}\b|\[['"]{name}['"]\])"#);
+                let read = regex::Regex::new(&use_of).unwrap().is_match(&rule.fix);
+                if !read {
+                    unread.push(format!("{} {name}", rule.id));
+                }
+            }
+        }
+    }
+    unread.sort();
+    unread.dedup();
+    assert!(unread.is_empty(), "named groups no fix reads: {unread:?}");
 }
