@@ -87,6 +87,7 @@ pub fn environment() -> Environment<'static> {
             )
         },
     );
+    env.add_function("nvidia_apt_repository", nvidia_apt_repository);
     env.add_function("uninstall_opencv_wheels", |python: Option<String>| {
         uninstall_opencv_wheels(python.as_deref())
     });
@@ -141,6 +142,19 @@ const OPENCV_WHEELS: &str =
 pub fn uninstall_opencv_wheels(python: Option<&str>) -> String {
     let python = python.filter(|p| p.starts_with('/')).unwrap_or("python3");
     format!("{python} -m pip uninstall -y {OPENCV_WHEELS}")
+}
+
+/// The commands that add NVIDIA's CUDA repository (which also carries cuDNN) to apt, so the
+/// rules whose fixes install a CUDA or cuDNN package give the same steps
+/// (https://docs.nvidia.com/cuda/cuda-installation-guide-linux/index.html).
+pub fn nvidia_apt_repository() -> String {
+    [
+        "# the folder for your distribution and CPU: https://developer.download.nvidia.com/compute/cuda/repos/",
+        "wget https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64/cuda-keyring_1.1-1_all.deb",
+        "sudo dpkg -i cuda-keyring_1.1-1_all.deb",
+        "sudo apt-get update",
+    ]
+    .join("\n")
 }
 
 /// Paths of this machine that the recipe's cmake command should use, where `check` knows them.
