@@ -88,6 +88,9 @@ pub fn environment() -> Environment<'static> {
         },
     );
     env.add_function("nvidia_apt_repository", nvidia_apt_repository);
+    env.add_function("reinstall_torch_for_cuda", |cuda_tag: String| {
+        reinstall_torch_for_cuda(&cuda_tag)
+    });
     env.add_function("uninstall_opencv_wheels", |python: Option<String>| {
         uninstall_opencv_wheels(python.as_deref())
     });
@@ -153,6 +156,19 @@ pub fn nvidia_apt_repository() -> String {
         "wget https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64/cuda-keyring_1.1-1_all.deb",
         "sudo dpkg -i cuda-keyring_1.1-1_all.deb",
         "sudo apt-get update",
+    ]
+    .join("\n")
+}
+
+/// The commands that replace the installed PyTorch with the wheels built for `cuda_tag`
+/// (`cu121`: CUDA 12.1), from PyTorch's own index (https://pytorch.org/get-started/locally/).
+/// torchvision and torchaudio go too: their wheels are built for one torch and one CUDA.
+pub fn reinstall_torch_for_cuda(cuda_tag: &str) -> String {
+    [
+        "pip uninstall -y torch torchvision torchaudio".to_string(),
+        format!(
+            "pip install torch torchvision torchaudio --index-url https://download.pytorch.org/whl/{cuda_tag}   # cuXYZ: CUDA X.Y"
+        ),
     ]
     .join("\n")
 }
