@@ -174,6 +174,11 @@ impl MultiPattern {
         self.0.create_cache()
     }
 
+    /// How many patterns the set holds.
+    pub fn pattern_len(&self) -> usize {
+        self.0.pattern_len()
+    }
+
     /// Indexes of the patterns that match somewhere in `haystack`, ascending.
     pub fn matches(&self, cache: &mut meta::Cache, haystack: &[u8]) -> Vec<usize> {
         let mut which = PatternSet::new(self.0.pattern_len());
@@ -208,6 +213,25 @@ pub fn parse(pattern: &str) -> Result<Hir, String> {
     syntax::parse_with(&flexible_spaces(pattern), &syntax_config()).map_err(|e| e.to_string())
 }
 
+/// A pattern that matches any of `literals`, ASCII-case-insensitively as [`parse`] reads.
+pub fn any_literal(literals: &[&[u8]]) -> Result<Hir, String> {
+    let alternatives: Vec<String> = literals
+        .iter()
+        .map(|literal| {
+            literal
+                .iter()
+                .map(|&b| match b {
+                    // `\xNN` is a byte, not a character, only outside Unicode mode (as here).
+                    b' ' => r"\x20".to_string(),
+                    _ if b.is_ascii_graphic() => regex_syntax::escape(&(b as char).to_string()),
+                    _ => format!(r"\x{b:02x}"),
+                })
+                .collect()
+        })
+        .collect();
+    syntax::parse_with(&alternatives.join("|"), &syntax_config()).map_err(|e| e.to_string())
+}
+
 /// Many patterns, parsed by [`parse`], in one [`MultiPattern`].
 pub fn compile_set<H: std::borrow::Borrow<Hir>>(hirs: &[H]) -> Result<MultiPattern, String> {
     let config = meta::Config::new()
@@ -227,6 +251,20 @@ pub fn compile_set<H: std::borrow::Borrow<Hir>>(hirs: &[H]) -> Result<MultiPatte
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_literal_matches_each_literal_exactly_in_any_ascii_case() {
+        let hir = any_literal(&[b"cudnn.h", b"a b", b"\xffx"]).unwrap();
+        let set = compile_set(&[hir]).unwrap();
+        let mut cache = set.cache();
+        let mut matches = |text: &[u8]| !set.matches(&mut cache, text).is_empty();
+        assert!(matches(b"fatal: CUDNN.H missing"));
+        assert!(!matches(b"cudnnxh"), "a dot is a dot");
+        assert!(matches(b"a b"));
+        assert!(!matches(b"a  b"), "a space is one space");
+        assert!(matches(b"\xffX"));
+        assert!(!matches(b"nothing"));
+    }
 
     #[test]
     fn spaces_become_flexible_outside_classes_only() {

@@ -233,6 +233,8 @@ pub struct Prefilter {
     /// Per pattern, its requirements as indexes of the searcher's literals: the pattern may
     /// match only where each requirement has one of its literals present. Empty: always.
     needs: Vec<Vec<Vec<usize>>>,
+    /// The searcher's literals, by index.
+    literals: Vec<Vec<u8>>,
 }
 
 impl Prefilter {
@@ -264,22 +266,57 @@ impl Prefilter {
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .expect("a few thousand short literals build");
-        Prefilter { searcher, needs }
+        Prefilter {
+            searcher,
+            needs,
+            literals,
+        }
     }
 
     /// Patterns that may match somewhere in `text`, ascending; the others cannot.
     pub fn candidates(&self, text: &[u8]) -> Vec<usize> {
+        let present = self.present(text);
+        (0..self.needs.len())
+            .filter(|&id| self.admits(id, &present))
+            .collect()
+    }
+
+    /// Which of the literals occur in `text`, by literal index.
+    pub fn present(&self, text: &[u8]) -> Vec<bool> {
         let mut present = vec![false; self.searcher.patterns_len()];
         for found in self.searcher.find_overlapping_iter(text) {
             present[found.pattern().as_usize()] = true;
         }
-        (0..self.needs.len())
-            .filter(|&id| {
-                self.needs[id]
+        present
+    }
+
+    /// Whether pattern `id` may match a text whose literals are `present`.
+    pub fn admits(&self, id: usize, present: &[bool]) -> bool {
+        self.needs[id]
+            .iter()
+            .all(|any_of| any_of.iter().any(|&literal| present[literal]))
+    }
+
+    /// For a pattern `present` does not admit, the literals of one requirement none of which
+    /// occurs there (the one with the longest shortest literal): while none of them appears,
+    /// the pattern cannot match.
+    pub fn missing_requirement(&self, id: usize, present: &[bool]) -> Option<Vec<&[u8]>> {
+        self.needs[id]
+            .iter()
+            .filter(|any_of| !any_of.iter().any(|&literal| present[literal]))
+            .max_by_key(|any_of| {
+                any_of
                     .iter()
-                    .all(|any_of| any_of.iter().any(|&literal| present[literal]))
+                    .map(|&l| self.literals[l].len())
+                    .min()
+                    .unwrap_or(0)
             })
-            .collect()
+            .map(|any_of| {
+                any_of
+                    .iter()
+                    .map(|&l| self.literals[l].as_slice())
+                    .collect()
+            })
     }
 
     /// How many patterns are searched only when their literals are present.
