@@ -4,9 +4,10 @@
 //! bounded whatever the input (a 2 GB log, one 1 GB line). In the input's first chunk (its
 //! head) a [`Prefilter`] names the patterns whose required words are present, and only those
 //! are searched for. Later chunks go through one pattern set ([`MultiPattern`]) of the patterns
-//! still wanted; only patterns that matched are then run alone to locate their lines. A
-//! pattern that has collected enough hits is dropped from the set, so a long log that repeats
-//! the same error costs no more than scanning for the patterns still unseen.
+//! still wanted whose words the head held, and a gate that matches where a word of the others
+//! appears (see [`Scanner::gated`]); only patterns that matched are then run alone to locate
+//! their lines. A pattern that has collected enough hits is dropped from the set, so a long log
+//! that repeats the same error costs no more than scanning for the patterns still unseen.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -121,7 +122,8 @@ pub struct ScanPlan {
     prefilter: OnceLock<Prefilter>,
     /// Every pattern read past the head (all but prose), in one set or, when their union is
     /// too large (many `--rules`), in several; compiled when an input first goes past its head
-    /// (most are short). Scanners share them, each with its own search caches.
+    /// with nothing left to the gate (most inputs are short, and most long ones leave some
+    /// patterns to it). Scanners share them, each with its own search caches.
     tail_sets: OnceLock<Vec<PatternSet>>,
 }
 
