@@ -241,7 +241,8 @@ impl Prefilter {
     /// `requirements[i]` is pattern `i`'s, from [`required_of`].
     pub fn new<'a>(requirements: impl IntoIterator<Item = &'a [AnyOf]>) -> Prefilter {
         let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut index_of = std::collections::HashMap::new();
+        // Keyed by the caller's strings: each literal is copied once, into `literals`.
+        let mut index_of: std::collections::HashMap<&'a [u8], usize> = Default::default();
         let needs = requirements
             .into_iter()
             .map(|required| {
@@ -251,7 +252,7 @@ impl Prefilter {
                         any_of
                             .iter()
                             .map(|literal| {
-                                *index_of.entry(literal.clone()).or_insert_with(|| {
+                                *index_of.entry(literal.as_slice()).or_insert_with(|| {
                                     literals.push(literal.clone());
                                     literals.len() - 1
                                 })
