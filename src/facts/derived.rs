@@ -32,6 +32,36 @@ pub fn derive(facts: &mut Facts) {
     derive_arch_bin_unsupported(facts);
     derive_l4t_mismatch(facts);
     derive_mixed_opencv_releases(facts);
+    derive_cv2_not_the_wheel(facts);
+}
+
+/// `cv2.__version__` printed a version that none of the pip wheels in the paste has (`2.4.5`
+/// after `pip install opencv-python==3.2.0.6`): the interpreter imports another `cv2` (a
+/// distribution package, a source build, another environment's) than the wheel pip installed.
+fn derive_cv2_not_the_wheel(facts: &mut Facts) {
+    let Some(imported) = facts.primary("python.cv2_version").map(str::to_string) else {
+        return;
+    };
+    let wheels: Vec<String> = facts
+        .all("pip.opencv_wheel")
+        .iter()
+        .map(|w| w.value.clone())
+        .collect();
+    // A wheel's fourth number is its packaging build: `4.8.0.76` is OpenCV 4.8.0.
+    let release = |wheel: &str| -> String {
+        let version = wheel.rsplit(' ').next().unwrap_or_default();
+        version.split('.').take(3).collect::<Vec<_>>().join(".")
+    };
+    if wheels.is_empty() || wheels.iter().any(|w| release(w) == imported) {
+        return;
+    }
+    facts.add(
+        "python.cv2_not_the_wheel",
+        format!("cv2 {imported}, wheel {}", wheels.join(", wheel ")),
+        Origin::Derived {
+            by: "python.cv2_version",
+        },
+    );
 }
 
 /// OpenCV library files of two releases in one paste (`libopencv_core.so.3.2` next to
@@ -418,6 +448,35 @@ mod tests {
         assert_eq!(facts.primary("opencv.mixed_releases"), Some("4.1 and 3.2"));
         let facts = derived(&[("opencv.library_release", "4.5")]);
         assert_eq!(facts.primary("opencv.mixed_releases"), None);
+    }
+
+    #[test]
+    fn a_cv2_version_that_no_pip_wheel_has() {
+        let key = "python.cv2_not_the_wheel";
+        let facts = derived(&[
+            ("python.cv2_version", "2.4.5"),
+            ("pip.opencv_wheel", "opencv-python 3.2.0.6"),
+        ]);
+        assert_eq!(
+            facts.primary(key),
+            Some("cv2 2.4.5, wheel opencv-python 3.2.0.6")
+        );
+        // The wheel's fourth number is its packaging build.
+        let same = derived(&[
+            ("python.cv2_version", "4.8.0"),
+            ("pip.opencv_wheel", "opencv-python 4.8.0.76"),
+        ]);
+        assert_eq!(same.primary(key), None);
+        let one_of_two = derived(&[
+            ("python.cv2_version", "4.8.0"),
+            ("pip.opencv_wheel", "opencv-python 4.10.0.84"),
+            ("pip.opencv_wheel", "opencv-contrib-python 4.8.0.76"),
+        ]);
+        assert_eq!(one_of_two.primary(key), None);
+        assert_eq!(
+            derived(&[("python.cv2_version", "4.8.0")]).primary(key),
+            None
+        );
     }
 
     #[test]

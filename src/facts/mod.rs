@@ -124,6 +124,8 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("pip.opencv_wheel",     Text,    "an OpenCV pip wheel in `pip list`/`pip freeze`/`pip show` output, as `opencv-python 4.8.0.76`"),
     key!("loader.libraries",     List,    "CUDA, cuDNN and OpenCV libraries in the loader's cache (`ldconfig -p`), e.g. `libcudnn.so.9`"),
     key!("python.version",       Version, "Python version, from paths (`python3.6/site-packages`, `cpython-38`) or banners"),
+    key!("python.cv2_version",   Version, "what `cv2.__version__` printed: the OpenCV the interpreter imports"),
+    key!("python.cv2_not_the_wheel", Text, "derived: `cv2.__version__` is none of the pip wheels' versions in the paste, e.g. `cv2 2.4.5, wheel opencv-python 3.2.0.6`"),
     key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),
     key!("platform.os_hint",     Text,    "raw operating-system hints found in the text"),
     key!("platform.jetson",      Bool,    "derived: the text comes from a Jetson board (L4T, JetPack, tegra, a Jetson GPU)"),

@@ -200,6 +200,12 @@ pub fn extractors() -> Vec<Extractor> {
         // build's three.
         ex!("pip.opencv_wheel", PipWheel, r"\b(?P<v>opencv(?:[-_]contrib)?[-_]python(?:[-_]headless)?(?:==|[ \t]+|[ \t]*\r?\nVersion:[ \t]*)\d+\.\d+\.\d+\.\d+)\b",
             "opencv-contrib-python        4.8.0.76" => "opencv-contrib-python 4.8.0.76"),
+        // pip's own report, name and version joined by a hyphen
+        ex!("pip.opencv_wheel", PipWheel, r"\bSuccessfully installed\b[^\n]*?\b(?P<v>opencv(?:[-_]contrib)?[-_]python(?:[-_]headless)?-\d+\.\d+\.\d+\.\d+)\b",
+            "Successfully installed numpy-1.26.4 opencv-python-4.8.0.76" => "opencv-python 4.8.0.76"),
+        // What `cv2.__version__` printed: in the REPL (`'2.4.5'` on the next line) or by `print()`.
+        ex!("python.cv2_version", Plain, r"\bcv2\.__version__\)*['\x22]?[ \t]*\r?\n[ \t>]*'?(?P<v>\d+\.\d+\.\d+)",
+            ">>> cv2.__version__\n'2.4.5'\n>>>" => "2.4.5"),
         // ldconfig -p: what the loader's cache holds.
         ex!("loader.libraries", Plain, r"(?m)^[ \t>]*(?P<v>lib(?:cudnn|cudart|cublas|cufft|npp[a-z]*|nvinfer|opencv_core|opencv_dnn)\.so\.[\d.]+[a-z]?)[ \t]+\(libc6",
             "\tlibcudnn.so.9 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcudnn.so.9" => "libcudnn.so.9"),
@@ -293,16 +299,24 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
         }
         Fixed(value) => facts.add(extractor.fact, value, origin),
         PipWheel => {
-            let name_end = raw
-                .find(|c: char| c == '=' || c.is_whitespace())
+            // `opencv-python==4.8.0.76`, `opencv-python 4.8.0.76`, `pip show`'s `Version:` line,
+            // `opencv-python-4.8.0.76`: the name ends at `=`, a space or a hyphen before a digit.
+            let bytes = raw.as_bytes();
+            let name_end = (0..bytes.len())
+                .find(|&i| {
+                    let b = bytes[i];
+                    b == b'='
+                        || b.is_ascii_whitespace()
+                        || (b == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+                })
                 .unwrap_or(raw.len());
-            let version = raw.rsplit(|c: char| c == '=' || c.is_whitespace()).next();
-            let name = raw[..name_end].replace('_', "-").to_ascii_lowercase();
-            facts.add(
-                extractor.fact,
-                format!("{name} {}", version.unwrap_or_default()),
-                origin,
-            )
+            let version = raw
+                .rsplit(|c: char| c == '=' || c == '-' || c.is_whitespace())
+                .next()
+                .unwrap_or_default();
+            let name = &raw[..name_end];
+            let name = name.replace('_', "-").to_ascii_lowercase();
+            facts.add(extractor.fact, format!("{name} {version}"), origin)
         }
     }
 }
@@ -394,5 +408,30 @@ mod tests {
             .map(|o| o.value.as_str())
             .collect();
         assert_eq!(releases, ["4.5", "3.2"]);
+    }
+
+    #[test]
+    fn pip_wheels_are_named_the_same_in_every_pip_output() {
+        let raws = [
+            "opencv-python==4.8.0.76",
+            "opencv_contrib_python  4.9.0.80",
+            "opencv-python-headless\nVersion: 4.10.0.84",
+            "opencv-python-headless-4.7.0.72",
+        ];
+        let facts = recorded(PipWheel, &raws);
+        let wheels: Vec<&str> = facts
+            .all("pip.opencv_wheel")
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(
+            wheels,
+            [
+                "opencv-python 4.8.0.76",
+                "opencv-contrib-python 4.9.0.80",
+                "opencv-python-headless 4.10.0.84",
+                "opencv-python-headless 4.7.0.72",
+            ]
+        );
     }
 }
