@@ -220,11 +220,14 @@ pub fn any_literal(literals: &[&[u8]]) -> Result<Hir, String> {
         .map(|literal| {
             literal
                 .iter()
-                .map(|&b| match b {
-                    // `\xNN` is a byte, not a character, only outside Unicode mode (as here).
-                    b' ' => r"\x20".to_string(),
-                    _ if b.is_ascii_graphic() => regex_syntax::escape(&(b as char).to_string()),
-                    _ => format!(r"\x{b:02x}"),
+                .map(|&b| {
+                    if b.is_ascii_graphic() {
+                        regex_syntax::escape(&(b as char).to_string())
+                    } else {
+                        // A space, a control or a non-ASCII byte: `\xNN` is that byte outside
+                        // Unicode mode (as here).
+                        format!(r"\x{b:02x}")
+                    }
                 })
                 .collect()
         })

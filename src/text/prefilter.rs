@@ -276,10 +276,13 @@ impl Prefilter {
 
     /// Patterns that may match somewhere in `text`, ascending; the others cannot.
     pub fn candidates(&self, text: &[u8]) -> Vec<usize> {
-        let present = self.present(text);
-        (0..self.needs.len())
-            .filter(|&id| self.admits(id, &present))
-            .collect()
+        self.admitted(&self.present(text)).collect()
+    }
+
+    /// The patterns a text whose literals are `present` (from [`Self::present`]) admits,
+    /// ascending.
+    pub fn admitted<'s>(&'s self, present: &'s [bool]) -> impl Iterator<Item = usize> + 's {
+        (0..self.needs.len()).filter(move |&id| self.admits(id, present))
     }
 
     /// Which of the literals occur in `text`, by literal index.

@@ -210,11 +210,14 @@ fn required_of(source: &str) -> Result<Vec<AnyOf>, String> {
 
 /// The patterns `ids` in one set.
 fn set_of(patterns: &[Planned], ids: &[usize]) -> Result<MultiPattern, String> {
-    let hirs = ids
-        .iter()
+    pattern::compile_set(&parsed(patterns, ids)?)
+}
+
+/// The patterns `ids`, parsed again (the plan keeps only their prefilter literals).
+fn parsed(patterns: &[Planned], ids: &[usize]) -> Result<Vec<Hir>, String> {
+    ids.iter()
         .map(|&i| pattern::parse(&patterns[i].source))
-        .collect::<Result<Vec<Hir>, String>>()?;
-    pattern::compile_set(&hirs)
+        .collect()
 }
 
 /// Compiles `ids` into one set, or, when their union is too large, into halves, recursively.
@@ -389,11 +392,7 @@ impl<'p> Scanner<'p> {
             .collect();
         literals.sort_unstable();
         literals.dedup();
-        let mut hirs = open
-            .iter()
-            .map(|&i| pattern::parse(&self.plan.patterns[i].source))
-            .collect::<Result<Vec<Hir>, String>>()
-            .ok()?;
+        let mut hirs = parsed(&self.plan.patterns, open).ok()?;
         hirs.push(pattern::any_literal(&literals).ok()?);
         let set = pattern::compile_set(&hirs).ok()?;
         Some(PatternSet {
@@ -555,8 +554,9 @@ impl<'p> Scanner<'p> {
     fn head_matches(&mut self, chunk: &[u8]) -> Vec<usize> {
         let prefilter = self.plan.prefilter();
         let present = prefilter.present(chunk);
-        let candidates: Vec<usize> = (0..self.plan.patterns.len())
-            .filter(|&i| self.wanted(i) && prefilter.admits(i, &present))
+        let candidates: Vec<usize> = prefilter
+            .admitted(&present)
+            .filter(|&i| self.wanted(i))
             .collect();
         match &mut self.seen_literals {
             Some(seen) => seen.iter_mut().zip(present).for_each(|(s, p)| *s |= p),
