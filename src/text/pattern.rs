@@ -236,7 +236,7 @@ pub fn any_literal(literals: &[&[u8]]) -> Result<Hir, String> {
 }
 
 /// Many patterns, parsed by [`parse`], in one [`MultiPattern`].
-pub fn compile_set<H: std::borrow::Borrow<Hir>>(hirs: &[H]) -> Result<MultiPattern, String> {
+pub fn compile_set(hirs: &[Hir]) -> Result<MultiPattern, String> {
     let config = meta::Config::new()
         .match_kind(MatchKind::All)
         .utf8_empty(false)
