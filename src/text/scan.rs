@@ -413,13 +413,17 @@ impl<'p> Scanner<'p> {
             .copied()
             .filter(|&i| prefilter.admits(i, &present))
             .collect();
-        if let Some(seen) = &mut self.seen_literals {
-            for (seen, present) in seen.iter_mut().zip(present) {
-                *seen |= present;
-            }
-        }
+        self.remember_literals(present);
         self.gate_openings += 1;
         admitted
+    }
+
+    /// Adds the literals `present` in a chunk (from [`Prefilter::present`]) to those seen.
+    fn remember_literals(&mut self, present: Vec<bool>) {
+        match &mut self.seen_literals {
+            Some(seen) => seen.iter_mut().zip(present).for_each(|(s, p)| *s |= p),
+            None => self.seen_literals = Some(present),
+        }
     }
 
     /// Scans one input to its end. Lines are numbered from 1 per source.
@@ -558,10 +562,7 @@ impl<'p> Scanner<'p> {
             .admitted(&present)
             .filter(|&i| self.wanted(i))
             .collect();
-        match &mut self.seen_literals {
-            Some(seen) => seen.iter_mut().zip(present).for_each(|(s, p)| *s |= p),
-            None => self.seen_literals = Some(present),
-        }
+        self.remember_literals(present);
         if candidates.len() <= HEAD_ALONE || chunk.len() < HEAD_SETS_FROM {
             return candidates;
         }
