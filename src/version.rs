@@ -45,6 +45,18 @@ impl Version {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The first `n` components: `4.8.0.76` → `4.8.0` (a pip wheel's fourth number is its
+    /// packaging build, not OpenCV's).
+    pub fn leading(&self, n: usize) -> Version {
+        let parts: Vec<u32> = self.parts.iter().copied().take(n).collect();
+        let text = parts
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(".");
+        Version { parts, text }
+    }
 }
 
 impl PartialEq for Version {
@@ -99,6 +111,9 @@ mod tests {
         assert!(v("4.3.9") < v("4.4"));
         assert_eq!(v("12.8").major(), 12);
         assert_eq!(v("12.8").minor(), 8);
+        assert_eq!(v("4.8.0.76").leading(3), v("4.8.0"));
+        assert_eq!(v("4.8.0.76").leading(3).as_str(), "4.8.0");
+        assert_ne!(v("4.10.0.84").leading(3), v("4.8.0"));
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn derive(facts: &mut Facts) {
 /// after `pip install opencv-python==3.2.0.6`): the interpreter imports another `cv2` (a
 /// distribution package, a source build, another environment's) than the wheel pip installed.
 fn derive_cv2_not_the_wheel(facts: &mut Facts) {
-    let Some(imported) = facts.primary("python.cv2_version").map(str::to_string) else {
+    let Some(imported) = facts.version("python.cv2_version") else {
         return;
     };
     let wheels: Vec<String> = facts
@@ -47,12 +47,16 @@ fn derive_cv2_not_the_wheel(facts: &mut Facts) {
         .iter()
         .map(|w| w.value.clone())
         .collect();
-    // A wheel's fourth number is its packaging build: `4.8.0.76` is OpenCV 4.8.0.
-    let release = |wheel: &str| -> String {
-        let version = wheel.rsplit(' ').next().unwrap_or_default();
-        version.split('.').take(3).collect::<Vec<_>>().join(".")
+    // `opencv-python 4.8.0.76` is OpenCV 4.8.0: the fourth number is the wheel's own build.
+    let release = |wheel: &str| {
+        Version::parse(wheel.rsplit(' ').next().unwrap_or_default()).map(|v| v.leading(3))
     };
-    if wheels.is_empty() || wheels.iter().any(|w| release(w) == imported) {
+    if wheels.is_empty()
+        || wheels
+            .iter()
+            .filter_map(|w| release(w))
+            .any(|r| r == imported)
+    {
         return;
     }
     facts.add(
