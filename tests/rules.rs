@@ -38,6 +38,14 @@ fn every_example_fires_and_every_near_miss_stays_silent() {
                                 .push(format!("{}: fix lacks {word:?}:\n{}", rule.id, finding.fix));
                         }
                     }
+                    for word in example.fix_lacks() {
+                        if finding.fix.to_lowercase().contains(&word.to_lowercase()) {
+                            failures.push(format!(
+                                "{}: fix should not say {word:?}:\n{}",
+                                rule.id, finding.fix
+                            ));
+                        }
+                    }
                 }
             }
         }

@@ -70,7 +70,10 @@ pub const GPUS: &[GpuRow] = &[
     row!(r"GTX\s*9[5-8]\d(?:\s*Ti)?|TITAN\s*X\s*\(?Maxwell", "GTX 9xx (Maxwell)",         "5.2", NVIDIA_PAGE),
     row!(r"GTX\s*10[5-8]\d(?:\s*Ti)?|TITAN\s*Xp|TITAN\s*X\s*\(?Pascal|Quadro\s*P\d{3,4}\b", "GTX 10xx (Pascal)", "6.1", NVIDIA_PAGE),
     row!(r"GT\s*1030\b",                                     "GT 1030 (Pascal)",          "6.1", NVIDIA_PAGE),
-    row!(r"RTX\s*20[5-8]\d(?:\s*(?:Ti|Super))?|\b20[6-8]0\s*(?:Ti|Super)\b|GTX\s*16[3-6]\d(?:\s*(?:Ti|Super))?", "RTX 20xx / GTX 16xx (Turing)", "7.5", NVIDIA_PAGE),
+    // Same compute capability, two chip lines: the GTX 16 series (TU116/TU117) has no tensor
+    // cores, and FP16 misbehaves there (CVD153 reads this family label).
+    row!(r"RTX\s*20[5-8]\d(?:\s*(?:Ti|Super))?|\b20[6-8]0\s*(?:Ti|Super)\b", "RTX 20xx (Turing)", "7.5", NVIDIA_PAGE),
+    row!(r"GTX\s*16[3-6]\d(?:\s*(?:Ti|Super))?|\b16[56]0\s*(?:Ti|Super)\b", "GTX 16xx (Turing TU116/TU117)", "7.5", NVIDIA_PAGE),
     // Laptop MX chips: Maxwell, Pascal, Turing and Ampere under one brand.
     row!(r"\bMX\s*1[13]0\b",                                 "GeForce MX110/MX130 (Maxwell)", "5.0", NVIDIA_PAGE),
     row!(r"\bMX\s*(?:150|2[35]0|3[35]0)\b",                  "GeForce MX150-MX350 (Pascal)", "6.1", NVIDIA_PAGE),
@@ -152,6 +155,22 @@ mod tests {
         for (name, cc) in cases {
             let row = lookup(name).unwrap_or_else(|| panic!("no row for {name}"));
             assert_eq!(row.compute_capability, cc, "{name}");
+        }
+    }
+
+    #[test]
+    fn tells_the_gtx_16_series_from_the_rtx_20_series_at_the_same_cc() {
+        for name in [
+            "NVIDIA GeForce GTX 1660 Ti",
+            "GeForce GTX 1650",
+            "1660 Super",
+        ] {
+            let row = lookup(name).unwrap_or_else(|| panic!("no row for {name}"));
+            assert!(row.family.starts_with("GTX 16"), "{name}: {}", row.family);
+        }
+        for name in ["GeForce RTX 2080 Ti", "2060 Super"] {
+            let row = lookup(name).unwrap_or_else(|| panic!("no row for {name}"));
+            assert!(row.family.starts_with("RTX 20"), "{name}: {}", row.family);
         }
     }
 

@@ -89,6 +89,9 @@ pub enum Example {
         text: String,
         #[serde(default)]
         fix_contains: Vec<String>,
+        /// Words the fix must not contain: a branch of the template that must stay closed.
+        #[serde(default)]
+        fix_lacks: Vec<String>,
         /// Facts that probes (inspect, check) would supply, `"binary.fails_on_gpu" = "true"`.
         #[serde(default)]
         facts: std::collections::BTreeMap<String, String>,
@@ -106,6 +109,13 @@ impl Example {
         match self {
             Example::Text(_) => &[],
             Example::Detailed { fix_contains, .. } => fix_contains,
+        }
+    }
+
+    pub fn fix_lacks(&self) -> &[String] {
+        match self {
+            Example::Text(_) => &[],
+            Example::Detailed { fix_lacks, .. } => fix_lacks,
         }
     }
 
