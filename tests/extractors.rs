@@ -13,6 +13,7 @@ fn probe_log_gives_driver_gpu_and_opencv_facts() {
     assert_eq!(d.facts.primary("driver.version"), Some("580.159.04"));
     assert_eq!(d.facts.primary("driver.cuda_version"), Some("13.0"));
     assert_eq!(d.facts.primary("gpu.name"), Some("NVIDIA H100 80GB HBM3"));
+    assert_eq!(d.facts.primary("gpu.family"), Some("H100/H200 (Hopper)"));
     assert_eq!(d.facts.primary("gpu.cc"), Some("9.0"));
     assert_eq!(d.facts.primary("opencv.version"), Some("5.0.0"));
     assert_eq!(d.facts.primary("platform.os"), Some("linux"));

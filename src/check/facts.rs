@@ -77,6 +77,9 @@ fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
     }
     for g in &m.gpus {
         facts.add("gpu.name", g.name.clone(), by("nvml"));
+        if let Some(row) = crate::knowledge::gpus::lookup(&g.name) {
+            facts.add("gpu.family", row.family, by("nvml"));
+        }
         facts.add("gpu.cc", g.compute_capability.clone(), by("nvml"));
     }
     if on_host && m.gpus.is_empty() {
@@ -469,5 +472,36 @@ fn add_build_dir_facts(facts: &mut Facts, m: &MachineFacts) {
                 by("CMakeCache.txt, toolkit"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::GpuFacts;
+
+    #[test]
+    fn names_each_nvml_gpu_family_from_the_gpu_table() {
+        let gpu = |name: &str| GpuFacts {
+            index: 0,
+            name: name.into(),
+            compute_capability: "7.5".into(),
+            memory_mib: None,
+            pci_bus_id: None,
+        };
+        let m = MachineFacts {
+            gpus: vec![gpu("NVIDIA GeForce GTX 1660 SUPER"), gpu("Some Future GPU")],
+            ..Default::default()
+        };
+        let mut facts = Facts::default();
+        add_machine_facts(&mut facts, &m);
+        // the table knows the first; an unknown name yields no family, not a wrong one
+        let families: Vec<&str> = facts
+            .all("gpu.family")
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(families, ["GTX 16xx (Turing TU116/TU117)"]);
+        assert_eq!(facts.all("gpu.name").len(), 2);
     }
 }
