@@ -277,7 +277,14 @@ fn parse_rule_checked(
         let problem = match pattern::compile(p) {
             Err(e) => format!("pattern does not compile: {e}"),
             Ok(re) if re.is_match(b"") => format!("pattern `{p}` matches empty text"),
-            Ok(_) => continue,
+            Ok(_) => match pattern::optional_group_between_spaces(p) {
+                Some(at) => format!(
+                    "pattern `{p}` has an optional group between two spaces (at byte {at}): \
+                     each space needs whitespace, so without the group two runs are needed; \
+                     put the second space inside the group, as in `than (?:on )?CPU`"
+                ),
+                None => continue,
+            },
         };
         return Err(err(line_of_text(source, p), problem));
     }
@@ -442,6 +449,12 @@ silent = ["bam"]
         assert!(e.message.contains("silent"));
         let e = parse(&GOOD.replace("['boom']", "['x?']")).unwrap_err();
         assert!(e.message.contains("matches empty text"));
+        let e = parse(&GOOD.replace("['boom']", "['boom (?:x)? bam']")).unwrap_err();
+        assert!(
+            e.message.contains("optional group between two spaces"),
+            "{e}"
+        );
+        assert_eq!(e.line, Some(7), "{e}");
         // `"\bboom"` in TOML is a backspace before "boom"
         let e = parse(&GOOD.replace("['boom']", "[\"\\bboom\"]")).unwrap_err();
         assert_eq!(e.line, Some(7), "{e}");
