@@ -105,6 +105,14 @@ fn most_specific_rule_comes_first() {
     let rules = rule_ids(&out);
     assert_eq!(rules[0], "CVD101");
     assert!(!rules.contains(&"CVD110".to_string()));
+
+    // A device count of 0 beside a driver of an older CUDA major than the toolkit: the driver
+    // (CVD155) explains the count (CVD104, a missing arch) better.
+    let paste = "cv2.cuda.getCudaEnabledDeviceCount() returns 0\n\
+                 | NVIDIA-SMI 470.182.03   Driver Version: 470.182.03   CUDA Version: 11.4     |\n\
+                 Cuda compilation tools, release 12.1, V12.1.105";
+    let out = cvdoctor(&["--format", "json", "explain", paste], None);
+    assert_eq!(rule_ids(&out), ["CVD155", "CVD104"]);
 }
 
 #[test]

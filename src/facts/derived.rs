@@ -33,6 +33,31 @@ pub fn derive(facts: &mut Facts) {
     derive_l4t_mismatch(facts);
     derive_mixed_opencv_releases(facts);
     derive_cv2_not_the_wheel(facts);
+    derive_driver_older_than_toolkit(facts);
+}
+
+/// nvidia-smi's "CUDA Version" (the newest CUDA this driver runs) of an older major than the
+/// toolkit the paste names. CUDA's minor-version compatibility stays within one major, so a
+/// build made with the newer toolkit fails its first CUDA call on this driver.
+fn derive_driver_older_than_toolkit(facts: &mut Facts) {
+    // nvcc's own line names the toolkit in use; without it, the newest CUDA named
+    let (Some(driver), Some(toolkit)) = (
+        facts.newest_version("driver.cuda_version"),
+        facts
+            .newest_version("nvcc.version")
+            .or_else(|| facts.newest_version("cuda.version")),
+    ) else {
+        return;
+    };
+    if toolkit.major() > driver.major() {
+        facts.add(
+            "driver.older_than_toolkit",
+            toolkit.as_str(),
+            Origin::Derived {
+                by: "driver.cuda_version, nvcc.version or cuda.version",
+            },
+        );
+    }
 }
 
 /// `cv2.__version__` printed a version that none of the pip wheels in the paste has (`2.4.5`
@@ -426,6 +451,24 @@ mod tests {
             None,
             "cuDNN 7 has no row"
         );
+    }
+
+    #[test]
+    fn flags_a_driver_of_an_older_cuda_major_than_the_toolkit() {
+        let facts = derived(&[("driver.cuda_version", "11.4"), ("cuda.version", "12.2")]);
+        assert_eq!(facts.primary("driver.older_than_toolkit"), Some("12.2"));
+        // minor-version compatibility: a 12.0 driver runs a 12.2 build
+        let facts = derived(&[("driver.cuda_version", "12.0"), ("cuda.version", "12.2")]);
+        assert_eq!(facts.primary("driver.older_than_toolkit"), None);
+        // nvcc's version wins over other CUDA versions named
+        let facts = derived(&[
+            ("driver.cuda_version", "11.4"),
+            ("cuda.version", "12.1"),
+            ("nvcc.version", "11.8"),
+        ]);
+        assert_eq!(facts.primary("driver.older_than_toolkit"), None);
+        let facts = derived(&[("cuda.version", "12.2")]);
+        assert_eq!(facts.primary("driver.older_than_toolkit"), None);
     }
 
     #[test]

@@ -99,6 +99,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("cv2.shadowed_build",   Text,    "check: a source-built cv2 hidden behind a pip wheel earlier on sys.path"),
     key!("cv2.overlapping_wheels", Text,  "check: two or more OpenCV pip wheels installed beside one cv2 folder, which they all write"),
     key!("build.cudart",         Version, "check: the CUDA runtime major OpenCV links (libcudart.so.N)"),
+    key!("driver.older_than_toolkit", Version, "derived: the toolkit version named, when nvidia-smi's `CUDA Version` is of an older major (the driver cannot run what that toolkit builds)"),
     key!("driver.older_than_build", Bool, "check: the driver supports an older CUDA than the runtime OpenCV links"),
     key!("cmake.build_dir",      Text,    "check: the build directory read"),
     key!("cmake.cuda_arch_bin",  Text,    "check: CUDA_ARCH_BIN in CMakeCache.txt"),
