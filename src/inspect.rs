@@ -133,9 +133,6 @@ pub fn add_findings_from(
             facts.add("gpu.cc", verdict.gpu.clone(), origin());
             if let Some(name) = &verdict.gpu_name {
                 facts.add("gpu.name", name.clone(), origin());
-                if let Some(row) = crate::knowledge::gpus::lookup(name) {
-                    facts.add("gpu.family", row.family, origin());
-                }
             }
             facts.merge_from(context, |_| true);
             inspection

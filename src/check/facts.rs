@@ -77,9 +77,6 @@ fn add_machine_facts(facts: &mut Facts, m: &MachineFacts) {
     }
     for g in &m.gpus {
         facts.add("gpu.name", g.name.clone(), by("nvml"));
-        if let Some(row) = crate::knowledge::gpus::lookup(&g.name) {
-            facts.add("gpu.family", row.family, by("nvml"));
-        }
         facts.add("gpu.cc", g.compute_capability.clone(), by("nvml"));
     }
     if on_host && m.gpus.is_empty() {
@@ -495,6 +492,7 @@ mod tests {
         };
         let mut facts = Facts::default();
         add_machine_facts(&mut facts, &m);
+        crate::facts::derived::derive(&mut facts);
         // the table knows the first; an unknown name yields no family, not a wrong one
         let families: Vec<&str> = facts
             .all("gpu.family")

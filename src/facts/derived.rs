@@ -7,6 +7,7 @@ use crate::version::Version;
 
 /// Fills every derived key from the observed ones. Idempotent.
 pub fn derive(facts: &mut Facts) {
+    derive_gpu_family(facts);
     derive_arch_bin_suggestion(facts);
     derive_runs_on_gpu(facts);
     derive_opencv_support(
@@ -40,12 +41,9 @@ pub fn derive(facts: &mut Facts) {
 /// toolkit the paste names. CUDA's minor-version compatibility stays within one major, so a
 /// build made with the newer toolkit fails its first CUDA call on this driver.
 fn derive_driver_older_than_toolkit(facts: &mut Facts) {
-    // nvcc's own line names the toolkit in use; without it, the newest CUDA named
     let (Some(driver), Some(toolkit)) = (
         facts.newest_version("driver.cuda_version"),
-        facts
-            .newest_version("nvcc.version")
-            .or_else(|| facts.newest_version("cuda.version")),
+        toolkit_named(facts),
     ) else {
         return;
     };
@@ -147,12 +145,7 @@ fn derive_when_values_differ(
 /// A GPU whose architecture the build's CUDA toolkit cannot compile for (an RTX 5060, 12.0,
 /// with CUDA 12.0, which first knows sm_120 in 12.8): no SASS for it can be in the build.
 fn derive_gpu_newer_than_toolkit(facts: &mut Facts) {
-    // nvcc's own `--version` line names the toolkit in use; without it, the newest toolkit
-    // named, as a second, newer CUDA in the paste may well be the one used.
-    let Some(toolkit) = facts
-        .newest_version("nvcc.version")
-        .or_else(|| facts.newest_version("cuda.version"))
-    else {
+    let Some(toolkit) = toolkit_named(facts) else {
         return;
     };
     let mut needs = Vec::new();
@@ -363,18 +356,47 @@ fn derive_jetson(facts: &mut Facts) {
         .all("platform.os_hint")
         .iter()
         .any(|o| o.value == "jetson");
-    let from_gpu = facts.all("gpu.name").iter().any(|o| {
-        crate::knowledge::gpus::lookup(&o.value).is_some_and(|row| row.family.starts_with("Jetson"))
-    });
+    let from_gpu = facts
+        .all("gpu.family")
+        .iter()
+        .any(|o| o.value.starts_with("Jetson"));
     if from_hint || from_gpu {
         facts.add(
             "platform.jetson",
             "true",
             Origin::Derived {
-                by: "platform.os_hint, gpu.name",
+                by: "platform.os_hint, gpu.family",
             },
         );
     }
+}
+
+/// Each named GPU's family in the GPU table, for whichever probe named it (a paste, NVML,
+/// `inspect --gpu`): the GTX 16 and RTX 20 series share CC 7.5, and CVD153 tells them apart.
+fn derive_gpu_family(facts: &mut Facts) {
+    let families: Vec<&'static str> = facts
+        .all("gpu.name")
+        .iter()
+        .filter_map(|o| crate::knowledge::gpus::lookup(&o.value))
+        .map(|row| row.family)
+        .collect();
+    for family in families {
+        facts.add(
+            "gpu.family",
+            family,
+            Origin::Derived {
+                by: "gpu.name and the GPU table",
+            },
+        );
+    }
+}
+
+/// The CUDA toolkit a paste names: nvcc's own `--version` line names the one in use; without
+/// it, the newest CUDA named, as a second, newer CUDA in the paste may well be the one used.
+fn toolkit_named(facts: &Facts) -> Option<Version> {
+    facts
+        .newest_version("nvcc.version")
+        .or_else(|| facts.newest_version("cuda.version"))
 }
 
 #[cfg(test)]

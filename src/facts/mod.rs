@@ -53,7 +53,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("driver.version",       Version, "NVIDIA driver version (`Driver Version: 535.104.05`)"),
     key!("driver.cuda_version",  Version, "highest CUDA the driver supports (nvidia-smi `CUDA Version: 12.2`)"),
     key!("gpu.name",             Text,    "GPU product names found in the text"),
-    key!("gpu.family",           Text,    "the GPU table's family of each GPU named, e.g. `GTX 16xx (Turing TU116/TU117)`"),
+    key!("gpu.family",           Text,    "derived: the GPU table's family of each GPU named, e.g. `GTX 16xx (Turing TU116/TU117)`"),
     key!("gpu.cc",               Version, "compute capability of each GPU, from its name or stated outright"),
     key!("gpu.arch_bin",         Text,    "derived: the `CUDA_ARCH_BIN` value covering every GPU found, e.g. `7.0` or `7.0 8.6`"),
     key!("gpu.needs_newer_toolkit", Text, "derived: a GPU whose architecture the build's CUDA toolkit cannot compile for, e.g. `12.0 needs CUDA 12.8 or later; the build uses CUDA 12.0`"),

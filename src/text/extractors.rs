@@ -285,7 +285,6 @@ pub fn record(extractor: &Extractor, raw: &str, origin: Origin, facts: &mut Fact
                 return false;
             };
             let new = facts.add("gpu.name", raw, origin.clone());
-            facts.add("gpu.family", row.family, origin.clone());
             facts.add("gpu.cc", row.compute_capability, origin);
             new
         }
