@@ -131,6 +131,7 @@ pub const FACT_KEYS: &[FactKey] = &[
     key!("platform.os",          Text,    "derived: `windows`, `macos` or `linux`, from paths and messages"),
     key!("platform.os_hint",     Text,    "raw operating-system hints found in the text"),
     key!("platform.jetson",      Bool,    "derived: the text comes from a Jetson board (L4T, JetPack, tegra, a Jetson GPU)"),
+    key!("platform.container",   Text,    "a container named in the text (`docker build`, a Dockerfile, `nvcr.io/` images, podman, `--runtime nvidia`, jetson-containers)"),
     key!("platform.ros",         Text,    "ROS named in the text (rosrun, roslaunch, catkin, colcon, cv_bridge, image_transport, /opt/ros/, a `*_ros` package)"),
 ];
 
