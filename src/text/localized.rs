@@ -119,6 +119,55 @@ const TRANSLATIONS: &[Translation] = &[
         english: "error: ",
         source: "gcc/po/zh_CN.po",
     },
+    // gcc's C++ front end, msgids "%qE was not declared in this scope", "%qE does not name a
+    // type", "%qE is not a member of %qT" (gcc quotes with ‘’, made ASCII before this pass;
+    // German uses »«, Russian «»)
+    Translation {
+        localized: r"'([^'\n]+)' ?在此作用域中尚未声明",
+        english: "'$1' was not declared in this scope",
+        source: "gcc/po/zh_CN.po",
+    },
+    Translation {
+        localized: r"»([^\n]+?)« wurde in diesem Gültigkeitsbereich nicht definiert",
+        english: "'$1' was not declared in this scope",
+        source: "gcc/po/de.po",
+    },
+    Translation {
+        localized: r"«([^\n]+?)» не был объявлен в этой области видимости",
+        english: "'$1' was not declared in this scope",
+        source: "gcc/po/ru.po",
+    },
+    Translation {
+        localized: r"'([^'\n]+)' ?不是一个类型名",
+        english: "'$1' does not name a type",
+        source: "gcc/po/zh_CN.po",
+    },
+    Translation {
+        localized: r"»([^\n]+?)« bezeichnet keinen Typ",
+        english: "'$1' does not name a type",
+        source: "gcc/po/de.po",
+    },
+    Translation {
+        localized: r"'([^'\n]+)' ?不是 ?'([^'\n]+)' ?的成员",
+        english: "'$1' is not a member of '$2'",
+        source: "gcc/po/zh_CN.po",
+    },
+    // MSVC C2065 and C2039 (“” made ASCII before this pass)
+    Translation {
+        localized: r#""([^"\n]+)" ?: ?未声明的标识符"#,
+        english: "'$1': undeclared identifier",
+        source: "Visual Studio zh-CN language pack (C2065)",
+    },
+    Translation {
+        localized: r#""([^"\n]+)" ?: nichtdeklarierter Bezeichner"#,
+        english: "'$1': undeclared identifier",
+        source: "Visual Studio de-DE language pack (C2065)",
+    },
+    Translation {
+        localized: r#""([^"\n]+)" ?: ?不是 ?"([^"\n]+)" ?的成员"#,
+        english: "'$1': is not a member of '$2'",
+        source: "Visual Studio zh-CN language pack (C2039)",
+    },
     // glibc, msgid "cannot open shared object file" (dlerror, ld.so)
     Translation {
         localized: r"无法打开共享对象文件",
@@ -390,6 +439,9 @@ fn has_cyrillic_or_cjk(input: &[u8]) -> bool {
 /// Words of the rows and markers written without Cyrillic or CJK (German, French, Spanish).
 const LATIN_ANCHORS: &[&[u8]] = &[
     b"Verweis auf",
+    b"wurde in diesem G",
+    b"bezeichnet keinen Typ",
+    b"nichtdeklarierter Bezeichner",
     b"Fehler: ",
     b"Verzeichnis",
     b"Keine Ziele",
@@ -559,6 +611,32 @@ mod tests {
                 "Die Ausführung des Codes kann nicht fortgesetzt werden, da cudnn64_8.dll nicht gefunden wurde."
             ),
             "The code execution cannot proceed because cudnn64_8.dll was not found."
+        );
+        assert_eq!(
+            english("main.cpp:10:25: 错误：'CV_BGR2GRAY'在此作用域中尚未声明"),
+            "main.cpp:10:25: error: 'CV_BGR2GRAY' was not declared in this scope"
+        );
+        assert_eq!(
+            english(
+                "main.cpp:10: Fehler: »CV_BGR2GRAY« wurde in diesem Gültigkeitsbereich nicht definiert"
+            ),
+            "main.cpp:10: Fehler: 'CV_BGR2GRAY' was not declared in this scope"
+        );
+        assert_eq!(
+            english("main.cpp:12:5: 错误：'IplImage'不是一个类型名"),
+            "main.cpp:12:5: error: 'IplImage' does not name a type"
+        );
+        assert_eq!(
+            english("main.cpp:20:30: 错误：'DNN_BACKEND_CUDA'不是'cv::dnn'的成员"),
+            "main.cpp:20:30: error: 'DNN_BACKEND_CUDA' is not a member of 'cv::dnn'"
+        );
+        assert_eq!(
+            english("main.cpp(10): error C2065: \"CV_BGR2GRAY\": 未声明的标识符"),
+            "main.cpp(10): error C2065: 'CV_BGR2GRAY': undeclared identifier"
+        );
+        assert_eq!(
+            english("main.cpp(20): error C2039: \"DNN_BACKEND_CUDA\": 不是 \"cv::dnn\" 的成员"),
+            "main.cpp(20): error C2039: 'DNN_BACKEND_CUDA': is not a member of 'cv::dnn'"
         );
         assert_eq!(
             english("cudnn.h:10:10: 致命错误：cudnn_version.h：没有那个文件或目录"),
