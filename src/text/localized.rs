@@ -291,6 +291,23 @@ const TRANSLATIONS: &[Translation] = &[
         english: "cannot open input file",
         source: "Visual Studio zh-CN language pack (LNK1181)",
     },
+    // C1083 with the file name, which the English message quotes with '' (the localized ones
+    // with “” or "")
+    Translation {
+        localized: r#"无法打开包括文件: ?"([^"\n]+)""#,
+        english: "Cannot open include file: '$1'",
+        source: "Visual Studio zh-CN language pack (C1083)",
+    },
+    Translation {
+        localized: r#"Datei \(Include\) kann nicht geöffnet werden: ?"([^"\n]+)""#,
+        english: "Cannot open include file: '$1'",
+        source: "Visual Studio de-DE language pack (C1083)",
+    },
+    Translation {
+        localized: r"include ファイルを開けません。 ?'([^'\n]+)' ?: ?",
+        english: "Cannot open include file: '$1': ",
+        source: "Visual Studio ja-JP language pack (C1083)",
+    },
     Translation {
         localized: r"无法打开包括文件",
         english: "Cannot open include file",
@@ -442,6 +459,7 @@ const LATIN_ANCHORS: &[&[u8]] = &[
     b"wurde in diesem G",
     b"bezeichnet keinen Typ",
     b"nichtdeklarierter Bezeichner",
+    b"Datei (Include)",
     b"Fehler: ",
     b"Verzeichnis",
     b"Keine Ziele",
@@ -637,6 +655,24 @@ mod tests {
         assert_eq!(
             english("main.cpp(20): error C2039: \"DNN_BACKEND_CUDA\": 不是 \"cv::dnn\" 的成员"),
             "main.cpp(20): error C2039: 'DNN_BACKEND_CUDA': is not a member of 'cv::dnn'"
+        );
+        assert_eq!(
+            english(
+                "main.cpp(3): fatal error C1083: 无法打开包括文件: \"nvcuvid.h\": No such file or directory"
+            ),
+            "main.cpp(3): fatal error C1083: Cannot open include file: 'nvcuvid.h': No such file or directory"
+        );
+        assert_eq!(
+            english(
+                "main.cpp(3): fatal error C1083: Datei (Include) kann nicht geöffnet werden: \"cudnn.h\": No such file or directory"
+            ),
+            "main.cpp(3): fatal error C1083: Cannot open include file: 'cudnn.h': No such file or directory"
+        );
+        assert_eq!(
+            english(
+                "main.cpp(3): fatal error C1083: include ファイルを開けません。'cuda_runtime.h':No such file or directory"
+            ),
+            "main.cpp(3): fatal error C1083: Cannot open include file: 'cuda_runtime.h': No such file or directory"
         );
         assert_eq!(
             english("cudnn.h:10:10: 致命错误：cudnn_version.h：没有那个文件或目录"),
