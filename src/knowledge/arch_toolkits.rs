@@ -8,6 +8,7 @@ use crate::version::Version;
 const CMAKE_SELECT: &str = "Kitware/CMake Modules/FindCUDA/select_compute_arch.cmake";
 const TORCH_JIT: &str =
     "pytorch aten/src/ATen/native/cuda/jit_utils.cpp (toolkit -> max arch comments)";
+const WIKI_SDK: &str = "Wikipedia: CUDA, GPUs supported (CUDA SDK 1.0-6.5 rows); Stack Overflow 37855310 (6.0 last for sm_10, 6.5 for sm_11-13)";
 const NVCC_128: &str = "nvcc V12.8.93 --list-gpu-code";
 const BLOG_129: &str = "NVIDIA blog: family-specific architecture features (CUDA 12.9)";
 const NVCC_130: &str = "measured: nvcc 13.0.88 --list-gpu-code on the H100 machine, 2026-11-26; CUDA 13.1 release notes";
@@ -43,6 +44,10 @@ macro_rules! arch {
 
 #[rustfmt::skip]
 pub const ARCH_SUPPORT: &[ArchSupport] = &[
+    arch!(10,  "1.0",  "6.0",  WIKI_SDK),
+    arch!(11,  "1.0",  "6.5",  WIKI_SDK),
+    arch!(12,  "2.1",  "6.5",  WIKI_SDK),
+    arch!(13,  "2.1",  "6.5",  WIKI_SDK),
     arch!(20,  "3.0",  "8.0",  CMAKE_SELECT),
     arch!(30,  "5.0",  "10.2", CMAKE_SELECT),
     arch!(32,  "6.0",  "10.2", CMAKE_SELECT),
