@@ -231,12 +231,12 @@ pub fn extractors() -> Vec<Extractor> {
             "/usr/lib/aarch64-linux-gnu/libcublas.so.10: file too short" => "linux"),
         ex!("platform.os_hint", Fixed("jetson"), r"\bJetson\b|\bL4T\b|JetPack|\btegra\b|aarch64-linux-gnu",
             "Jetson Nano JetPack 4.4 (L4T 32.4.3)" => "jetson"),
-        // ROS in the story (its tools, packages and install folder): its binary packages are
-        // built against the distribution's OpenCV, the usual second OpenCV beside a CUDA build.
         // A container in the story (docker build, NVIDIA's images): on a Jetson, `docker build`
         // sees the CUDA libraries only when NVIDIA's runtime is docker's default.
         ex!("platform.container", Fixed("docker"), r"\b[Dd]ocker(?:file)?\b|\bDOCKER_BUILDKIT\b|\bnvcr\.io/|\bpodman\b|--runtime[= ]nvidia\b|\bl4t-(?:base|ml|pytorch)\b|jetson-containers",
             "I am trying to build the opencv image using ( Dockerfile.opencv_source)" => "docker"),
+        // ROS in the story (its tools, packages and install folder): its binary packages are
+        // built against the distribution's OpenCV, the usual second OpenCV beside a CUDA build.
         ex!("platform.ros", Fixed("ros"), r"\bros(?:run|launch)\b|[a-z0-9]_ros\b|\bcatkin|\bcolcon\b|cv_bridge|image_transport|image_view|/opt/ros/|\bROS\b",
             "rosrun vins vins_node config.yaml" => "ros"),
     ]
