@@ -152,14 +152,14 @@ const TRANSLATIONS: &[Translation] = &[
         english: "'$1' is not a member of '$2'",
         source: "gcc/po/zh_CN.po",
     },
-    // MSVC C2065 and C2039 (“” made ASCII before this pass)
+    // MSVC C2065 and C2039 (“” made ASCII before this pass; older Visual Studios quote with '')
     Translation {
-        localized: r#""([^"\n]+)" ?: ?未声明的标识符"#,
+        localized: r#"["']([^"'\n]+)["'] ?: ?未声明的标识符"#,
         english: "'$1': undeclared identifier",
         source: "Visual Studio zh-CN language pack (C2065)",
     },
     Translation {
-        localized: r#""([^"\n]+)" ?: nichtdeklarierter Bezeichner"#,
+        localized: r#"["']([^"'\n]+)["'] ?: nichtdeklarierter Bezeichner"#,
         english: "'$1': undeclared identifier",
         source: "Visual Studio de-DE language pack (C2065)",
     },
@@ -659,6 +659,10 @@ mod tests {
         assert_eq!(
             english("main.cpp(10): error C2065: \"CV_BGR2GRAY\": 未声明的标识符"),
             "main.cpp(10): error C2065: 'CV_BGR2GRAY': undeclared identifier"
+        );
+        assert_eq!(
+            english("Opcode.h(154) : error C2065: 'CV_BGR2GRAY': nichtdeklarierter Bezeichner"),
+            "Opcode.h(154) : error C2065: 'CV_BGR2GRAY': undeclared identifier"
         );
         assert_eq!(
             english("main.cpp(20): error C2039: \"DNN_BACKEND_CUDA\": 不是 \"cv::dnn\" 的成员"),
