@@ -147,6 +147,12 @@ const TRANSLATIONS: &[Translation] = &[
         english: "'$1' does not name a type",
         source: "gcc/po/de.po",
     },
+    // msgid "%qT has no member named %qE"
+    Translation {
+        localized: r"'([^'\n]+)' ?没有名为 ?'([^'\n]+)' ?的成员",
+        english: "'$1' has no member named '$2'",
+        source: "gcc/po/zh_CN.po",
+    },
     Translation {
         localized: r"'([^'\n]+)' ?不是 ?'([^'\n]+)' ?的成员",
         english: "'$1' is not a member of '$2'",
@@ -655,6 +661,10 @@ mod tests {
         assert_eq!(
             english("main.cpp:20:30: 错误：'DNN_BACKEND_CUDA'不是'cv::dnn'的成员"),
             "main.cpp:20:30: error: 'DNN_BACKEND_CUDA' is not a member of 'cv::dnn'"
+        );
+        assert_eq!(
+            english("server.c:1032:31: 错误：'struct redisServer'没有名为'logfile'的成员"),
+            "server.c:1032:31: error: 'struct redisServer' has no member named 'logfile'"
         );
         assert_eq!(
             english("main.cpp(10): error C2065: \"CV_BGR2GRAY\": 未声明的标识符"),
