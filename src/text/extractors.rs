@@ -150,6 +150,10 @@ pub fn extractors() -> Vec<Extractor> {
             "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04  Tue Oct 28 2025" => "580.159.04"),
         ex!("driver.cuda_version", Plain, r"CUDA Version\s*:\s*(?P<v>\d+\.\d+)",
             "| NVIDIA-SMI 580.159.04   Driver Version: 580.159.04   CUDA Version: 13.0 |" => "13.0"),
+        // The same retold: "nvidia-smi shows CUDA Version 11.4" (without nvidia-smi on the line, a
+        // "CUDA version 11.4" is as often the toolkit's).
+        ex!("driver.cuda_version", Plain, r"nvidia-smi\b[^\n]{0,40}?\bCUDA Version\s*:?\s*(?P<v>\d+\.\d+)",
+            "nvidia-smi shows CUDA Version 11.4 but OpenCV was built with CUDA 12.2" => "11.4"),
 
         // GPUs.
         Extractor { fact: "gpu.name", pattern: gpu_name_pattern(), transform: GpuName,
